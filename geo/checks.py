@@ -1,0 +1,96 @@
+"""Checks on the zone as a whole: stated figures, the two sides, parts and points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import shapely
+
+from .measurement import Measurement, geodesic_area_perimeter, to_crs
+from .zone import Zone
+
+__all__ = ["CheckResult", "SLIVER_WIDTH_M", "LOCAL_CRS", "check_zone"]
+
+#: Overlaps nowhere wider than this are slivers where two sources trace the same border
+#: line with vertices a few centimetres apart; they do not count as overlaps.
+SLIVER_WIDTH_M = 0.1
+#: An azimuthal equidistant projection centred on the zone, for distances in metres.
+LOCAL_CRS = "+proj=aeqd +lat_0=22.515 +lon_0=114.066 +datum=WGS84 +units=m +no_defs"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: its name, whether it passed, and what it found."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def _area(geometry) -> float:
+    return 0.0 if geometry.is_empty else geodesic_area_perimeter(geometry)[0]
+
+
+def _polygons(geometry):
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _extent(geometry) -> tuple[float, bool]:
+    """Geodesic area (m²) of the polygonal part of a geometry, and whether any of it is
+    wider than a sliver."""
+    polygons = _polygons(geometry)
+    if polygons.is_empty:
+        return 0.0, False
+    wide = not to_crs(polygons, LOCAL_CRS).buffer(-SLIVER_WIDTH_M / 2).is_empty
+    return _area(polygons), wide
+
+
+def _distance_m(a, b) -> float:
+    return float(to_crs(a, LOCAL_CRS).distance(to_crs(b, LOCAL_CRS)))
+
+
+def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]:
+    """Run every zone check.
+
+    - every stated figure agrees with the measured area, or the difference is explained;
+    - the Hong Kong and Shenzhen sides do not overlap (the overlap area and the gap
+      between them are reported);
+    - each part lies within its side;
+    - each point lies within its side (the distance is reported if not).
+    """
+    differs = [
+        CheckResult(
+            f"{m.id} against {c.figure.value:g} {c.figure.unit} ({c.figure.source})", False,
+            f"measured differs by {c.difference_ha:+.2f} ha ({c.difference_pct:+.1f} %), "
+            f"beyond the tolerance of {c.tolerance_ha:.2f} ha, and the manifest gives "
+            "no explanation")
+        for m in measurements for c in m.comparisons if c.status == "differs"]
+    n = sum(len(m.comparisons) for m in measurements)
+    results = differs or [CheckResult(
+        "stated figures", True, f"all {n} agree, are explained or are not land areas")]
+    sides = zone.sides()
+    if len(sides) == 2:
+        hk, sz = sides["hong_kong"], sides["shenzhen"]
+        overlap, wide = _extent(shapely.intersection(hk, sz))
+        gap = _distance_m(hk, sz)
+        kind = "wider than" if wide else "only in slivers under"
+        results.append(CheckResult(
+            "the sides do not overlap", not wide,
+            f"overlap {overlap:,.1f} m² ({kind} {SLIVER_WIDTH_M} m), gap between the sides {gap:,.1f} m"))
+    for b in zone.features:
+        spec = b.spec
+        side = sides.get(spec.side)
+        if spec.part_of is not None and spec.kind == "polygon":
+            parent = zone.feature(spec.part_of).geometry
+            outside, wide = _extent(shapely.difference(b.geometry, parent))
+            results.append(CheckResult(
+                f"{spec.id} lies within {spec.part_of}", not wide,
+                f"{outside / 1e4:,.4f} ha outside"))
+        elif spec.kind == "point" and side is not None:
+            inside = side.covers(b.geometry)
+            distance = 0.0 if inside else _distance_m(side, b.geometry)
+            results.append(CheckResult(
+                f"{spec.id} lies within the {spec.side.replace('_', ' ')} side", inside,
+                "inside" if inside else f"{distance:,.1f} m outside"))
+    return results

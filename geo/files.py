@@ -1,0 +1,141 @@
+"""Reading input files and writing outputs safely.
+
+Reads turn every failure into a :class:`~geo.errors.Problem` naming the file; writes are
+atomic (a temporary file in the same folder, flushed, fsynced and renamed into place), so
+a reader only ever sees the old or the new complete file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import BoundaryError, HetaoIOError, Problem
+
+__all__ = ["MAX_INPUT_BYTES", "is_number", "read_json", "write_atomic", "write_files_atomic"]
+
+#: Inputs larger than this are refused before they are read (a boundary of a million
+#: vertices is about 40 MB of GeoJSON).
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+def _reject_constant(name: str) -> float:
+    # JSON has no NaN or Infinity; Python's json module accepts them unless told not to.
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_json(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_BYTES) -> object:
+    """Read a UTF-8 JSON file.
+
+    Parameters
+    ----------
+    path : Path
+        The file to read.
+    label : str, optional
+        How to name the file in messages (defaults to the path as given).
+    max_bytes : int
+        Refuse larger files before reading them.
+
+    Raises
+    ------
+    BoundaryError
+        With one problem naming the file if it is missing, unreadable, too large, not
+        UTF-8 or not JSON.
+    """
+    name = label or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise BoundaryError([Problem(name, None, (
+                f"file is {size / 1e6:,.0f} MB, larger than the {max_bytes / 1e6:,.0f} MB "
+                "hetao reads; simplify or split it first"))])
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise BoundaryError([Problem(name, None, "file not found")]) from None
+    except IsADirectoryError:
+        raise BoundaryError([Problem(name, None, "is a folder, not a file")]) from None
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise BoundaryError([Problem(name, None, f"cannot be read ({reason})")]) from None
+    if not data.strip():
+        raise BoundaryError([Problem(name, None, "file is empty; it should hold JSON")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BoundaryError([Problem(name, None, (
+            f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"))]) from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise BoundaryError([Problem(name, None, "JSON is nested too deeply")]) from None
+    except ValueError as exc:
+        msg = getattr(exc, "msg", str(exc))
+        where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
+        raise BoundaryError([Problem(name, None, f"is not valid JSON ({msg}{where})")]) from None
+
+
+def is_number(value: object) -> bool:
+    """True for a finite int or float that is not a bool."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` atomically: the old file stays until the new one is complete."""
+    write_files_atomic({path: data})
+
+
+def write_files_atomic(files: Mapping[Path, bytes | str]) -> None:
+    """Write several files, each atomically, only after all of them have been prepared.
+
+    Every file is first written and fsynced to a temporary file beside its target; only
+    when all are complete are they renamed into place. If preparing any fails, no target
+    is touched.
+
+    Raises
+    ------
+    HetaoIOError
+        If a file cannot be written.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        for directory in {path.parent for _, path in staged}:
+            _fsync_dir(directory)
+    except OSError as exc:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        target = exc.filename or (staged[-1][1] if staged else "output")
+        raise HetaoIOError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,306 @@
+"""Reading and validating the GeoJSON geometry files of a boundaries folder.
+
+A geometry file is an RFC 7946 FeatureCollection holding one Feature, in WGS84 lon/lat.
+:func:`read_geometry_file` checks the file and its coordinates and returns a shapely
+geometry with counter-clockwise exterior rings, or raises one
+:class:`~geo.errors.BoundaryError` listing every problem found.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import shapely
+from shapely.geometry import mapping, shape as to_shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
+
+from .errors import BoundaryError, Problem
+from .files import is_number, read_json
+
+__all__ = ["ZONE_CENTRE", "MAX_DISTANCE_KM", "ALLOWED_TYPES", "read_geometry_file",
+           "geometry_from_geojson", "feature_collection"]
+
+#: Roughly the middle of the zone (lon, lat): Huanggang / the Lok Ma Chau Loop.
+ZONE_CENTRE = (114.066, 22.515)
+#: A zone feature farther than this from :data:`ZONE_CENTRE` is in the wrong place.
+MAX_DISTANCE_KM = 25.0
+ALLOWED_TYPES = {
+    "polygon": ("Polygon", "MultiPolygon"),
+    "point": ("Point",),
+    "context": ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"),
+}
+_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2,
+          "Polygon": 2, "MultiPolygon": 3}
+_WGS84_NAMES = ("urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84",
+                "urn:ogc:def:crs:EPSG::4326", "EPSG:4326", "CRS84")
+
+
+class _Problems:
+    def __init__(self, file: str, feature: str | None):
+        self.file, self.feature, self.items = file, feature, []
+
+    def add(self, message: str) -> None:
+        self.items.append(Problem(self.file, self.feature, message))
+
+
+def read_geometry_file(path: Path, feature_id: str, kind: str,
+                       label: str | None = None) -> BaseGeometry:
+    """Read, check and normalise the one feature in a geometry file.
+
+    Parameters
+    ----------
+    path : Path
+        The GeoJSON file.
+    feature_id : str
+        The manifest id the file belongs to (named in messages; a Feature ``id`` in the
+        file, if any, must match it).
+    kind : {"polygon", "point", "context"}
+        What the geometry must be.
+    label : str, optional
+        How to name the file in messages.
+
+    Returns
+    -------
+    shapely geometry
+        Valid, 2-D, exterior rings counter-clockwise and holes clockwise.
+
+    Raises
+    ------
+    BoundaryError
+        Listing every problem found.
+    """
+    name = label or str(path)
+    data = read_json(path, name)
+    out = _Problems(name, feature_id)
+    geometry = None
+    if not isinstance(data, dict):
+        out.add("is not GeoJSON: the file must hold a FeatureCollection object")
+    elif data.get("type") != "FeatureCollection":
+        found = data.get("type")
+        if found == "Feature":
+            out.add("holds a bare Feature; wrap it in a FeatureCollection")
+        elif found in _DEPTH or found == "GeometryCollection":
+            out.add(f"holds a bare {found} geometry; wrap it in a Feature inside a FeatureCollection")
+        else:
+            out.add(f"is not a GeoJSON FeatureCollection (type is {_show(found)})")
+    else:
+        _check_crs(data, out)
+        features = data.get("features")
+        if not isinstance(features, list):
+            out.add("FeatureCollection has no 'features' list")
+        elif not features:
+            out.add("FeatureCollection is empty; it must hold one feature")
+        elif len(features) > 1:
+            out.add(f"FeatureCollection holds {len(features)} features; a boundary file "
+                    "holds exactly one (dissolve them first)")
+        else:
+            geometry = _feature(features[0], feature_id, kind, out)
+    if out.items:
+        raise BoundaryError(out.items)
+    return geometry
+
+
+def geometry_from_geojson(obj: object, kind: str, file: str = "<geometry>",
+                          feature_id: str | None = None) -> BaseGeometry:
+    """Check and normalise one GeoJSON geometry object (see :func:`read_geometry_file`)."""
+    out = _Problems(file, feature_id)
+    geometry = _geometry(obj, kind, out)
+    if out.items:
+        raise BoundaryError(out.items)
+    return geometry
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_crs(obj: dict, out: _Problems) -> None:
+    crs = obj.get("crs")
+    if crs is None:
+        return
+    name = None
+    if isinstance(crs, dict) and isinstance(crs.get("properties"), dict):
+        name = crs["properties"].get("name")
+    if name not in _WGS84_NAMES:
+        out.add(f"has a 'crs' member naming {_show(name)}; boundary files are RFC 7946 "
+                "WGS84 lon/lat: import other CRSs with 'hetao swap --crs'")
+
+
+def _feature(feature: object, feature_id: str, kind: str, out: _Problems) -> BaseGeometry | None:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        out.add("the FeatureCollection's member is not a GeoJSON Feature")
+        return None
+    _check_crs(feature, out)
+    fid = feature.get("id")
+    props = feature.get("properties")
+    if props is not None and not isinstance(props, dict):
+        out.add("'properties' must be an object or null")
+    elif fid is None and isinstance(props, dict):
+        fid = props.get("id")
+    if fid is not None and fid != feature_id:
+        out.add(f"the file's feature id is {_show(fid)} but the manifest names this file "
+                f"for '{feature_id}'; fix the id or the manifest's 'geometry' path")
+    if "geometry" not in feature or feature["geometry"] is None:
+        out.add("geometry is null; the feature needs a geometry")
+        return None
+    return _geometry(feature["geometry"], kind, out)
+
+
+def _geometry(geom: object, kind: str, out: _Problems) -> BaseGeometry | None:
+    allowed = ALLOWED_TYPES[kind]
+    if not isinstance(geom, dict):
+        out.add(f"geometry must be a GeoJSON geometry object, not {_show(geom)}")
+        return None
+    gtype = geom.get("type")
+    if gtype not in allowed:
+        want = " or ".join(allowed) if kind != "context" else "a GeoJSON geometry"
+        out.add(f"geometry is a {_show(gtype)}; a {kind} feature needs {want}")
+        return None
+    coords = geom.get("coordinates")
+    if coords is None or (isinstance(coords, list) and not coords):
+        out.add("geometry is empty (no coordinates)")
+        return None
+    before = len(out.items)
+    positions = _positions(coords, _DEPTH[gtype], out)
+    if len(out.items) > before:
+        return None
+    if not positions:
+        out.add("geometry is empty (no coordinates)")
+        return None
+    if not _check_positions(positions, out, kind):
+        return None
+    if gtype == "Polygon":
+        _check_polygon(coords, out, "")
+    elif gtype == "MultiPolygon":
+        for i, polygon in enumerate(coords):
+            _check_polygon(polygon, out, f"polygon {i}: ")
+    elif gtype in ("LineString", "MultiLineString"):
+        lines = [coords] if gtype == "LineString" else coords
+        for i, line in enumerate(lines):
+            if len(line) < 2:
+                out.add(f"line {i} has {len(line)} position(s); a line needs at least two")
+    if len(out.items) > before:
+        return None
+    shape = to_shape({"type": gtype, "coordinates": coords})
+    if shape.is_empty:
+        out.add("geometry is empty")
+        return None
+    if not shape.is_valid:
+        reason = shapely.is_valid_reason(shape)
+        out.add(f"geometry is not valid ({reason}); repair it in a GIS (e.g. QGIS 'Fix "
+                "geometries') and check the result")
+        return None
+    if kind in ("polygon", "point"):
+        _check_location(shape, out)
+    if gtype in ("Polygon", "MultiPolygon"):
+        shape = shapely.orient_polygons(shape, exterior_cw=False)
+    return shape
+
+
+def _positions(coords: object, depth: int, out: _Problems) -> list[list]:
+    """Flatten the nested coordinate arrays, checking their shape."""
+    result: list[list] = []
+    stack = [(coords, depth)]
+    while stack:
+        item, level = stack.pop()
+        if level == 0:
+            if not isinstance(item, list):
+                out.add(f"a position is {_show(item)}; positions are [lon, lat] arrays of numbers")
+                return []
+            if len(item) != 2:
+                if len(item) in (3, 4) and all(is_number(v) for v in item):
+                    out.add(f"position {_show(item)} has {len(item)} values; boundary files "
+                            "hold 2-D [lon, lat] positions: drop the extra values "
+                            "('hetao swap' does this)")
+                else:
+                    out.add(f"position {_show(item)} is not a [lon, lat] pair")
+                return []
+            for v in item:
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    out.add(f"position {_show(item)} holds {_show(v)}; coordinates must be numbers")
+                    return []
+                if not math.isfinite(v):
+                    out.add(f"position {_show(item)} is not finite; coordinates must be real numbers")
+                    return []
+            result.append(item)
+        else:
+            if not isinstance(item, list):
+                out.add(f"coordinates are nested wrongly: found {_show(item)} where an array was expected")
+                return []
+            stack.extend((child, level - 1) for child in reversed(item))
+    return result
+
+
+def _check_positions(positions: list[list], out: _Problems, kind: str) -> bool:
+    lons = [p[0] for p in positions]
+    lats = [p[1] for p in positions]
+    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
+    if max(abs(lo_x), abs(hi_x)) <= 180 and max(abs(lo_y), abs(hi_y)) <= 90:
+        if kind != "context" and _looks_swapped(lo_x, hi_x, lo_y, hi_y):
+            out.add(f"coordinates look like [lat, lon] (first value {lo_x:g}..{hi_x:g}, second "
+                    f"{lo_y:g}..{hi_y:g}); GeoJSON positions are [lon, lat]: swap them")
+            return False
+        return True
+    if max(abs(lo_x), abs(hi_x), abs(lo_y), abs(hi_y)) > 1000:
+        out.add(f"coordinates look like projected metres (e.g. [{lons[0]:.1f}, {lats[0]:.1f}]), "
+                "not WGS84 lon/lat; reproject them, or import with 'hetao swap --crs EPSG:XXXX'")
+    elif abs(lo_y) <= 180 and abs(hi_y) <= 180 and abs(lo_x) <= 90 and abs(hi_x) <= 90:
+        out.add(f"latitude out of range (second value {lo_y:g}..{hi_y:g}); the positions look "
+                "like [lat, lon]: GeoJSON positions are [lon, lat], swap them")
+    else:
+        out.add(f"coordinates out of range (lon {lo_x:g}..{hi_x:g}, lat {lo_y:g}..{hi_y:g}); "
+                "longitude must lie in -180..180 and latitude in -90..90")
+    return False
+
+
+def _looks_swapped(lo_x: float, hi_x: float, lo_y: float, hi_y: float) -> bool:
+    """True when the positions sit near the zone only if read as [lat, lon]."""
+    cx, cy = ZONE_CENTRE
+    near = lambda x, y: abs(x - cx) < 1 and abs(y - cy) < 1  # noqa: E731
+    mid_x, mid_y = (lo_x + hi_x) / 2, (lo_y + hi_y) / 2
+    return near(mid_y, mid_x) and not near(mid_x, mid_y)
+
+
+def _check_polygon(rings: list, out: _Problems, prefix: str) -> None:
+    for j, ring in enumerate(rings):
+        what = f"{prefix}{'exterior ring' if j == 0 else f'hole {j}'}"
+        if ring[0] != ring[-1]:
+            out.add(f"{what} is not closed (first {_show(ring[0])}, last {_show(ring[-1])}); "
+                    "repeat the first position at the end")
+        elif len(ring) < 4:
+            out.add(f"{what} has {len(ring)} positions; a ring needs at least 4 "
+                    "(three corners and the closing position)")
+        elif len({tuple(p) for p in ring}) < 3:
+            out.add(f"{what} is degenerate (fewer than three distinct positions)")
+        elif shapely.MultiPoint(ring).convex_hull.area == 0:
+            out.add(f"{what} is degenerate (zero area: its positions lie on one line)")
+
+
+def _check_location(shape: BaseGeometry, out: _Problems) -> None:
+    cx, cy = ZONE_CENTRE
+    # Degrees to km with the local scale; precise enough for a 25 km threshold.
+    dx = shape.distance(shapely.Point(cx, cy))
+    if dx == 0:
+        return
+    nearest = nearest_points(shape, shapely.Point(cx, cy))[0]
+    km = math.hypot((nearest.x - cx) * 111.32 * math.cos(math.radians(cy)),
+                    (nearest.y - cy) * 110.57)
+    if km > MAX_DISTANCE_KM:
+        out.add(f"geometry lies {km:,.0f} km from the Hetao zone (nearest point "
+                f"{nearest.x:.4f}, {nearest.y:.4f}); is it the right file, in WGS84 lon/lat?")
+
+
+def feature_collection(geometry: BaseGeometry, feature_id: str, properties: dict | None = None) -> dict:
+    """The RFC 7946 FeatureCollection that stores ``geometry`` as feature ``feature_id``."""
+    return {
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "id": feature_id,
+            "properties": properties or {},
+            "geometry": mapping(geometry),
+        }],
+    }

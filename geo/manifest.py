@@ -1,0 +1,392 @@
+"""The boundaries manifest: what each feature is, where its geometry is, and what is stated about it.
+
+The manifest is ``manifest.json`` in a boundaries folder; its format is documented in
+``boundaries/README.md``. :func:`load_manifest` checks every field and reports every
+problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .errors import BoundaryError, Problem
+from .files import is_number, read_json
+
+__all__ = [
+    "MANIFEST_NAME", "SIDES", "KINDS", "UNITS_M2", "QUANTITIES",
+    "StatedFigure", "Provenance", "FeatureSpec", "ContextSpec", "Manifest", "load_manifest",
+]
+
+MANIFEST_NAME = "manifest.json"
+SIDES = ("hong_kong", "shenzhen")
+KINDS = ("polygon", "point")
+#: Square metres in one of each accepted unit.
+UNITS_M2 = {"ha": 1e4, "km2": 1e6, "km²": 1e6, "acre": 4046.8564224, "m2": 1.0, "m²": 1.0}
+#: What a stated figure measures; only land areas are compared with the geometry.
+QUANTITIES = ("land area", "gross floor area")
+#: A figure stated as "about N" is taken to be good to this fraction of N.
+APPROX_FRACTION = 0.05
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class StatedFigure:
+    """An area stated by an outside source.
+
+    Attributes
+    ----------
+    value, unit : the figure as stated (``unit`` one of :data:`UNITS_M2`).
+    source, date : who stated it and when (ISO date, year or year-month).
+    quantity : what it measures, one of :data:`QUANTITIES`.
+    approx : the source says "about".
+    decimals : decimal places the figure was given with, which sets its rounding.
+    """
+
+    value: float
+    unit: str
+    source: str
+    date: str | None = None
+    quantity: str = "land area"
+    approx: bool = False
+    decimals: int = 0
+
+    @property
+    def value_ha(self) -> float:
+        """The figure in hectares."""
+        return self.value * UNITS_M2[self.unit] / 1e4
+
+    @property
+    def tolerance_ha(self) -> float:
+        """Half a unit of the last stated digit, plus 5 % when the figure is "about"."""
+        rounding = 0.5 * 10.0 ** -self.decimals * UNITS_M2[self.unit] / 1e4
+        return rounding + (APPROX_FRACTION * self.value_ha if self.approx else 0.0)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a geometry came from."""
+
+    source: str
+    licence: str
+    method: str
+    date: str
+    positional_accuracy_m: float | None
+    attribution: str | None = None
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """One feature of the zone, as the manifest describes it."""
+
+    id: str
+    name_en: str
+    name_zh: str
+    side: str
+    kind: str
+    provenance: Provenance
+    geometry: str | None = None
+    union_of: tuple[str, ...] = ()
+    part_of: str | None = None
+    approximate: bool = False
+    stated: tuple[StatedFigure, ...] = ()
+    explanation: str | None = None
+    notes: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class ContextSpec:
+    """A context layer drawn on the map (never measured)."""
+
+    id: str
+    name_en: str
+    name_zh: str
+    geometry: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A parsed manifest and the folder it describes."""
+
+    folder: Path
+    features: tuple[FeatureSpec, ...]
+    context: tuple[ContextSpec, ...] = ()
+
+    def feature(self, feature_id: str) -> FeatureSpec:
+        """The feature with this id (KeyError if none)."""
+        for spec in self.features:
+            if spec.id == feature_id:
+                return spec
+        raise KeyError(feature_id)
+
+
+class _Checker:
+    """Collects problems for one manifest entry."""
+
+    def __init__(self, file: str, entry: dict, label: str | None, problems: list[Problem]):
+        self.file, self.entry, self.label, self.problems = file, entry, label, problems
+
+    def add(self, message: str) -> None:
+        self.problems.append(Problem(self.file, self.label, message))
+
+    def text(self, key: str, required: bool = True, within: dict | None = None,
+             prefix: str = "") -> str | None:
+        source = self.entry if within is None else within
+        value = source.get(key)
+        if value is None:
+            if required:
+                self.add(f"'{prefix}{key}' is missing; add it as a non-empty string")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.add(f"'{prefix}{key}' must be a non-empty string, not {_show(value)}")
+            return None
+        return value.strip()
+
+    def choice(self, key: str, choices: tuple[str, ...]) -> str | None:
+        value = self.text(key)
+        if value is not None and value not in choices:
+            self.add(f"'{key}' is {_show(value)}; use one of {', '.join(choices)}")
+            return None
+        return value
+
+    def date(self, key: str, within: dict, prefix: str, required: bool = True) -> str | None:
+        value = self.text(key, required=required, within=within, prefix=prefix)
+        if value is not None and not _DATE.match(value):
+            self.add(f"'{prefix}{key}' is {_show(value)}; write it as YYYY-MM-DD (or YYYY-MM, YYYY)")
+            return None
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.entry.get(key, False)
+        if not isinstance(value, bool):
+            self.add(f"'{key}' must be true or false, not {_show(value)}")
+            return False
+        return value
+
+    def path(self, key: str, required: bool = True) -> str | None:
+        value = self.text(key, required=required)
+        if value is None:
+            return None
+        posix = PurePosixPath(value.replace("\\", "/"))
+        if posix.is_absolute() or ".." in posix.parts or re.match(r"^[A-Za-z]:", value):
+            self.add(f"'{key}' is {_show(value)}; geometry paths must be relative and stay "
+                     "inside the boundaries folder")
+            return None
+        return posix.as_posix()
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _decimals(value: float | int) -> int:
+    if isinstance(value, int):
+        return 0
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        return 0
+    return len(text.split(".")[1].rstrip("0"))
+
+
+def _provenance(chk: _Checker, need_accuracy: bool) -> Provenance | None:
+    prov = chk.entry.get("provenance")
+    if not isinstance(prov, dict):
+        chk.add("'provenance' is missing; give source, licence, method, date and "
+                "positional_accuracy_m")
+        return None
+    source = chk.text("source", within=prov, prefix="provenance.")
+    licence = chk.text("licence", within=prov, prefix="provenance.")
+    method = chk.text("method", within=prov, prefix="provenance.")
+    date = chk.date("date", prov, "provenance.")
+    attribution = chk.text("attribution", required=False, within=prov, prefix="provenance.")
+    accuracy = prov.get("positional_accuracy_m")
+    if accuracy is None:
+        if need_accuracy:
+            chk.add("'provenance.positional_accuracy_m' is missing; give the positional "
+                    "accuracy in metres")
+    elif not is_number(accuracy) or accuracy <= 0:
+        chk.add(f"'provenance.positional_accuracy_m' is {_show(accuracy)}; it must be a "
+                "positive number of metres")
+        accuracy = None
+    if None in (source, licence, method, date):
+        return None
+    return Provenance(source, licence, method, date,
+                      float(accuracy) if accuracy is not None else None, attribution)
+
+
+def _stated(chk: _Checker) -> tuple[StatedFigure, ...]:
+    raw = chk.entry.get("stated", [])
+    if not isinstance(raw, list):
+        chk.add(f"'stated' must be a list of figures, not {_show(raw)}")
+        return ()
+    figures = []
+    for i, item in enumerate(raw):
+        where = f"stated[{i}]"
+        if not isinstance(item, dict):
+            chk.add(f"'{where}' must be an object with value, unit and source")
+            continue
+        ok = True
+        value, unit = item.get("value"), item.get("unit")
+        if not is_number(value):
+            chk.add(f"'{where}.value' is {_show(value)}; it must be a number")
+            ok = False
+        elif value <= 0:
+            chk.add(f"'{where}.value' is {value}; a stated area must be greater than zero")
+            ok = False
+        if unit not in UNITS_M2:
+            chk.add(f"'{where}.unit' is {_show(unit)}; use one of ha, km2, acre, m2")
+            ok = False
+        source = chk.text("source", within=item, prefix=f"{where}.")
+        date = chk.date("date", item, f"{where}.", required=False)
+        quantity = item.get("quantity", "land area")
+        if quantity not in QUANTITIES:
+            chk.add(f"'{where}.quantity' is {_show(quantity)}; use one of {', '.join(QUANTITIES)}")
+            ok = False
+        approx = item.get("approx", False)
+        if not isinstance(approx, bool):
+            chk.add(f"'{where}.approx' must be true or false, not {_show(approx)}")
+            ok = False
+        if ok and source is not None:
+            figures.append(StatedFigure(float(value), unit, source, date, quantity, approx,
+                                        _decimals(value)))
+    return tuple(figures)
+
+
+def _feature(chk: _Checker) -> FeatureSpec | None:
+    e = chk.entry
+    fid = chk.label
+    name = e.get("name")
+    name_en = name_zh = None
+    if not isinstance(name, dict):
+        chk.add("'name' is missing; give it as {\"en\": ..., \"zh\": ...}")
+    else:
+        name_en = chk.text("en", within=name, prefix="name.")
+        name_zh = chk.text("zh", within=name, prefix="name.")
+    side = chk.choice("side", SIDES)
+    kind = chk.choice("kind", KINDS)
+    union_of = e.get("union_of", [])
+    if not isinstance(union_of, list) or not all(isinstance(u, str) for u in union_of):
+        chk.add(f"'union_of' must be a list of feature ids, not {_show(union_of)}")
+        union_of = []
+    geometry = chk.path("geometry", required=not union_of)
+    if union_of and "geometry" in e:
+        chk.add("has both 'geometry' and 'union_of'; give one")
+    if union_of and kind == "point":
+        chk.add("a point cannot be a 'union_of' other features")
+    part_of = chk.text("part_of", required=False)
+    provenance = _provenance(chk, need_accuracy=not union_of)
+    stated = _stated(chk)
+    explanation = chk.text("explanation", required=False)
+    approximate = chk.flag("approximate")
+    notes = e.get("notes", {})
+    if not isinstance(notes, dict):
+        chk.add("'notes' must be an object")
+        notes = {}
+    if None in (fid, name_en, name_zh, side, kind, provenance):
+        return None
+    return FeatureSpec(fid, name_en, name_zh, side, kind, provenance, geometry,
+                       tuple(union_of), part_of, approximate, stated, explanation, notes)
+
+
+def load_manifest(folder: Path) -> Manifest:
+    """Read and check ``manifest.json`` in ``folder``.
+
+    Raises
+    ------
+    BoundaryError
+        Listing every problem found, one line each.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BoundaryError([Problem(folder, None, "boundaries folder not found")])
+    path = folder / MANIFEST_NAME
+    name = str(path)
+    data = read_json(path, name)
+    problems: list[Problem] = []
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        raise BoundaryError([Problem(name, None, (
+            "must be a JSON object with a 'features' list (see boundaries/README.md)"))])
+    specs: list[FeatureSpec] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(data["features"]):
+        if not isinstance(entry, dict):
+            problems.append(Problem(name, f"#{i}", "entry must be a JSON object"))
+            continue
+        fid = entry.get("id")
+        if not isinstance(fid, str) or not _ID.match(fid):
+            problems.append(Problem(name, f"#{i}", (
+                f"'id' is {_show(fid)}; use lower-case letters, digits and hyphens")))
+            fid = None
+        elif fid in seen:
+            problems.append(Problem(name, fid, "duplicate id; every feature needs its own id"))
+            fid = None
+        else:
+            seen.add(fid)
+        chk = _Checker(name, entry, fid or f"#{i}", problems)
+        spec = _feature(chk)
+        if spec is not None and fid is not None:
+            specs.append(spec)
+    context = []
+    raw_context = data.get("context", [])
+    if not isinstance(raw_context, list):
+        problems.append(Problem(name, None, "'context' must be a list of layers"))
+        raw_context = []
+    for i, entry in enumerate(raw_context):
+        if not isinstance(entry, dict):
+            problems.append(Problem(name, f"context #{i}", "entry must be a JSON object"))
+            continue
+        cid = entry.get("id")
+        label = f"context {cid}" if isinstance(cid, str) else f"context #{i}"
+        if not isinstance(cid, str) or not _ID.match(cid) or cid in seen:
+            problems.append(Problem(name, label, (
+                f"'id' is {_show(cid)}; give each layer its own id of lower-case letters, "
+                "digits and hyphens")))
+            continue
+        seen.add(cid)
+        chk = _Checker(name, entry, label, problems)
+        names = entry.get("name") if isinstance(entry.get("name"), dict) else {}
+        en = chk.text("en", within=names, prefix="name.")
+        zh = chk.text("zh", within=names, prefix="name.")
+        geometry = chk.path("geometry")
+        prov = _provenance(chk, need_accuracy=False)
+        if None not in (en, zh, geometry, prov):
+            context.append(ContextSpec(cid, en, zh, geometry, prov))
+    _cross_check(name, specs, seen, problems)
+    if problems:
+        raise BoundaryError(problems)
+    return Manifest(folder, tuple(specs), tuple(context))
+
+
+def _cross_check(name: str, specs: list[FeatureSpec], ids: set[str],
+                 problems: list[Problem]) -> None:
+    """Check references between features; ``ids`` also holds entries already reported broken."""
+    by_id = {s.id: s for s in specs}
+    for spec in specs:
+        for part in spec.union_of:
+            other = by_id.get(part)
+            if other is None and part in ids:
+                continue
+            if other is None:
+                problems.append(Problem(name, spec.id, f"'union_of' names '{part}', which is not a feature"))
+            elif other.kind != "polygon" or other.side != spec.side:
+                problems.append(Problem(name, spec.id, (
+                    f"'union_of' names '{part}', which is not a polygon on the same side")))
+            elif other.union_of:
+                problems.append(Problem(name, spec.id, f"'union_of' names '{part}', itself a union"))
+        if spec.part_of is not None:
+            parent = by_id.get(spec.part_of)
+            if parent is None and spec.part_of in ids:
+                continue
+            if parent is None:
+                problems.append(Problem(name, spec.id, f"'part_of' names '{spec.part_of}', which is not a feature"))
+            elif parent.kind != "polygon" or parent.side != spec.side or parent.part_of:
+                problems.append(Problem(name, spec.id, (
+                    f"'part_of' names '{spec.part_of}', which is not a whole side's polygon "
+                    "on the same side")))
+    if specs and not any(s.kind == "polygon" for s in specs):
+        problems.append(Problem(name, None, "lists no polygon feature"))

@@ -1,0 +1,142 @@
+"""A boundaries folder loaded whole: the manifest with every feature's checked geometry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from .errors import BoundaryError, HetaoError, Problem
+from .geometry import read_geometry_file
+from .manifest import ContextSpec, FeatureSpec, Manifest, load_manifest
+
+__all__ = ["Boundary", "ContextLayer", "Zone", "default_boundaries_dir", "load_zone"]
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """A feature of the zone with its geometry (WGS84 lon/lat, rings oriented)."""
+
+    spec: FeatureSpec
+    geometry: BaseGeometry
+    file: Path | None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class ContextLayer:
+    """A context layer for the map."""
+
+    spec: ContextSpec
+    geometry: BaseGeometry
+    file: Path
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Everything a boundaries folder holds, checked."""
+
+    manifest: Manifest
+    features: tuple[Boundary, ...]
+    context: tuple[ContextLayer, ...]
+
+    @property
+    def folder(self) -> Path:
+        return self.manifest.folder
+
+    def feature(self, feature_id: str) -> Boundary:
+        """The feature with this id (KeyError if none)."""
+        for boundary in self.features:
+            if boundary.id == feature_id:
+                return boundary
+        raise KeyError(feature_id)
+
+    def sides(self) -> dict[str, BaseGeometry]:
+        """Each side's whole polygon: the union of its polygons that are not parts."""
+        whole: dict[str, list[BaseGeometry]] = {}
+        for b in self.features:
+            if b.spec.kind == "polygon" and b.spec.part_of is None:
+                whole.setdefault(b.spec.side, []).append(b.geometry)
+        return {side: shapely.union_all(geoms) for side, geoms in whole.items()}
+
+
+def default_boundaries_dir() -> Path:
+    """The boundaries folder shipped with hetao (beside the ``geo`` package)."""
+    folder = Path(__file__).resolve().parent.parent / "boundaries"
+    if not (folder / "manifest.json").is_file():
+        raise HetaoError("the shipped boundaries folder was not found beside the package; "
+                         "pass --boundaries DIR")
+    return folder
+
+
+def _resolve(folder: Path, relative: str, manifest_name: str, label: str,
+             problems: list[Problem]) -> Path | None:
+    path = folder / relative
+    try:
+        real = path.resolve(strict=False)
+        root = folder.resolve()
+    except (OSError, RuntimeError):
+        problems.append(Problem(path, label, "cannot be opened: the path is a symlink loop"))
+        return None
+    if root != real and root not in real.parents:
+        problems.append(Problem(manifest_name, label, (
+            f"geometry path '{relative}' leads outside the boundaries folder; keep "
+            "geometry files inside it")))
+        return None
+    return path
+
+
+def load_zone(folder: Path | str | None = None) -> Zone:
+    """Load and check a boundaries folder.
+
+    Parameters
+    ----------
+    folder : path, optional
+        The folder holding ``manifest.json``; the shipped boundaries by default.
+
+    Raises
+    ------
+    BoundaryError
+        Listing every problem in the manifest and every geometry file.
+    """
+    folder = Path(folder) if folder is not None else default_boundaries_dir()
+    manifest = load_manifest(folder)
+    manifest_name = str(folder / "manifest.json")
+    problems: list[Problem] = []
+    geometries: dict[str, tuple[BaseGeometry, Path]] = {}
+    for spec in manifest.features:
+        if spec.geometry is None:
+            continue
+        path = _resolve(folder, spec.geometry, manifest_name, spec.id, problems)
+        if path is None:
+            continue
+        try:
+            geometries[spec.id] = (read_geometry_file(path, spec.id, spec.kind), path)
+        except BoundaryError as exc:
+            problems.extend(exc.problems)
+    features = []
+    for spec in manifest.features:
+        if spec.union_of:
+            parts = [geometries[p][0] for p in spec.union_of if p in geometries]
+            if len(parts) == len(spec.union_of):
+                features.append(Boundary(spec, shapely.union_all(parts), None))
+        elif spec.id in geometries:
+            geometry, path = geometries[spec.id]
+            features.append(Boundary(spec, geometry, path))
+    context = []
+    for spec in manifest.context:
+        path = _resolve(folder, spec.geometry, manifest_name, f"context {spec.id}", problems)
+        if path is None:
+            continue
+        try:
+            context.append(ContextLayer(spec, read_geometry_file(path, spec.id, "context"), path))
+        except BoundaryError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise BoundaryError(problems)
+    return Zone(manifest, tuple(features), tuple(context))

@@ -1,0 +1,116 @@
+"""Areas against independent values: GeographicLib's own polygon area, and known geometry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import shapely
+from geographiclib.geodesic import Geodesic
+
+from geo.manifest import StatedFigure
+from geo.measurement import compare, geodesic_area_perimeter, grid_area, measure_zone, to_crs
+from geo.zone import load_zone
+
+from .conftest import SHIPPED
+
+
+def geographiclib_area(rings: list[list[list[float]]]) -> tuple[float, float]:
+    """Area and exterior perimeter of a polygon with GeographicLib (holes subtracted)."""
+    total, perimeter = 0.0, 0.0
+    for i, ring in enumerate(rings):
+        poly = Geodesic.WGS84.Polygon()
+        for lon, lat in ring[:-1]:
+            poly.AddPoint(lat, lon)
+        # Signed area, whichever way the ring runs: its magnitude is the enclosed area.
+        _, p, a = poly.Compute(reverse=False, sign=True)
+        total += abs(a) if i == 0 else -abs(a)
+        perimeter += p
+    return total, perimeter
+
+
+def shipped_polygons():
+    manifest = json.loads((SHIPPED / "manifest.json").read_text())
+    for entry in manifest["features"]:
+        if entry["kind"] == "polygon" and "geometry" in entry:
+            data = json.loads((SHIPPED / entry["geometry"]).read_text())
+            yield pytest.param(entry["id"], data["features"][0]["geometry"], id=entry["id"])
+
+
+@pytest.mark.parametrize(("fid", "geometry"), list(shipped_polygons()))
+def test_geodesic_area_perimeter__shipped__matches_geographiclib(fid, geometry):
+    area, perimeter = geodesic_area_perimeter(shapely.geometry.shape(geometry))
+    expected_area, expected_perimeter = geographiclib_area(geometry["coordinates"])
+    assert area == pytest.approx(expected_area, rel=1e-9)
+    assert perimeter == pytest.approx(expected_perimeter, rel=1e-9)
+
+
+def test_measure_zone__shipped__union_matches_geographiclib_sum_of_parts():
+    zone = load_zone(SHIPPED)
+    by_id = {m.id: m for m in measure_zone(zone)}
+    parts = [geographiclib_area(json.loads((SHIPPED / f"{p}.geojson").read_text())
+                                ["features"][0]["geometry"]["coordinates"])[0]
+             for p in ("futian-bonded-zone", "huanggang-port-area")]
+    # The parts do not overlap, so the union's area is the sum of theirs.
+    assert by_id["shenzhen-park"].geodesic_area_m2 == pytest.approx(sum(parts), rel=1e-9)
+
+
+def test_measure_zone__loop__about_108_ha_and_explained_against_87():
+    by_id = {m.id: m for m in measure_zone(load_zone(SHIPPED))}
+    loop = by_id["hong-kong-park"]
+    assert loop.geodesic_area_m2 / 1e4 == pytest.approx(107.94, abs=0.01)
+    stated_87 = next(c for c in loop.comparisons if c.figure.value == 87 and c.figure.unit == "ha")
+    assert stated_87.status == "explained"
+    assert stated_87.difference_ha == pytest.approx(loop.geodesic_area_m2 / 1e4 - 87)
+
+
+def test_geodesic_area_perimeter__clockwise_ring__same_as_counter_clockwise():
+    ring = [(114.0, 22.5), (114.01, 22.5), (114.01, 22.51), (114.0, 22.51), (114.0, 22.5)]
+    ccw = geodesic_area_perimeter(shapely.Polygon(ring))
+    cw = geodesic_area_perimeter(shapely.Polygon(ring[::-1]))
+    assert ccw[0] > 0
+    assert cw == pytest.approx(ccw, rel=1e-12)
+
+
+def test_geodesic_area_perimeter__polygon__holes():
+    shell = [[114.0, 22.5], [114.02, 22.5], [114.02, 22.52], [114.0, 22.52], [114.0, 22.5]]
+    hole = [[114.005, 22.505], [114.005, 22.51], [114.01, 22.51], [114.01, 22.505], [114.005, 22.505]]
+    area, _ = geodesic_area_perimeter(shapely.Polygon(shell, [hole]))
+    expected, _ = geographiclib_area([shell, hole])
+    assert area == pytest.approx(expected, rel=1e-9)
+    assert area == pytest.approx(geographiclib_area([shell])[0] - geographiclib_area([hole])[0], rel=1e-9)
+
+
+def test_grid_area__official_grids__close_to_geodesic_unlike_web_mercator():
+    zone = load_zone(SHIPPED)
+    loop = zone.feature("hong-kong-park").geometry
+    geodesic, _ = geodesic_area_perimeter(loop)
+    # The official grids have scale factors within 1e-4 of one here.
+    assert grid_area(loop, "EPSG:2326") == pytest.approx(geodesic, rel=1e-3)
+    assert grid_area(loop, "EPSG:4547") == pytest.approx(geodesic, rel=1e-3)
+    # Web Mercator inflates by sec²(latitude): about 17 % at 22.5°N.
+    assert 1.17 < to_crs(loop, "EPSG:3857").area / geodesic < 1.18
+
+
+def test_to_crs__hk1980__easting_first():
+    point = to_crs(shapely.Point(114.0787, 22.5197), "EPSG:2326")
+    # HK1980 Grid: eastings around 830 km, northings around 840 km here.
+    assert 825_000 < point.x < 835_000
+    assert 838_000 < point.y < 846_000
+
+
+@pytest.mark.parametrize(("figure", "measured_ha", "uncertainty_ha", "explanation", "status"), [
+    (StatedFigure(87, "ha", "s"), 87.4, 0.0, None, "agrees"),          # within rounding
+    (StatedFigure(87, "ha", "s"), 87.6, 0.0, None, "differs"),
+    (StatedFigure(87, "ha", "s"), 90.0, 3.0, None, "agrees"),          # within uncertainty
+    (StatedFigure(87, "ha", "s"), 107.9, 4.7, "river water", "explained"),
+    (StatedFigure(88, "ha", "s", approx=True), 92.0, 0.0, None, "agrees"),  # "about": 5 %
+    (StatedFigure(3.02, "km2", "s", decimals=2), 302.4, 0.0, None, "agrees"),
+    (StatedFigure(31000, "m2", "s", quantity="gross floor area"), 10.0, 0.0, None, "not_comparable"),
+])
+def test_compare__statuses(figure, measured_ha, uncertainty_ha, explanation, status):
+    result = compare(figure, measured_ha * 1e4, uncertainty_ha * 1e4, explanation)
+    assert result.status == status
+    if status != "not_comparable":
+        assert result.difference_ha == pytest.approx(measured_ha - figure.value_ha)
+        assert result.difference_pct == pytest.approx(100 * (measured_ha - figure.value_ha) / figure.value_ha)

@@ -1,0 +1,185 @@
+"""Every validation rule, each broken in a copy of the shipped boundaries and run through the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from geo.errors import BoundaryError, HetaoError
+from geo.zone import load_zone
+
+from .conftest import Folder, run_hetao
+
+# A Hong Kong 1980 Grid outline of the Loop area (metres), as a projected file would hold it.
+HK1980_SQUARE = [[832000.0, 841000.0], [833000.0, 841000.0], [833000.0, 842000.0],
+                 [832000.0, 841000.0]]
+BOWTIE = [[114.04, 22.505], [114.05, 22.51], [114.05, 22.505], [114.04, 22.51], [114.04, 22.505]]
+
+
+def _ring(folder: Folder, fid: str) -> list:
+    return folder.geometry(fid)["features"][0]["geometry"]["coordinates"][0]
+
+
+def _manifest_edit(fn):
+    def apply(folder: Folder) -> None:
+        data = folder.manifest()
+        fn(data, folder)
+        folder.write_manifest(data)
+    return apply
+
+
+def _provenance_without(key):
+    def edit(data, folder):
+        del folder.entry(data, "hong-kong-park")["provenance"][key]
+    return _manifest_edit(edit)
+
+
+def _stated(value=None, unit=None):
+    def edit(data, folder):
+        figure = folder.entry(data, "hong-kong-park")["stated"][0]
+        if value is not None:
+            figure["value"] = value
+        if unit is not None:
+            figure["unit"] = unit
+    return _manifest_edit(edit)
+
+
+def _symlink_loop(folder: Folder) -> None:
+    target = folder.path / "futian-bonded-zone.geojson"
+    target.unlink()
+    os.symlink(target.name, target)
+
+
+# (case id, how to break the folder, file named in the message, fragment of the message)
+CASES = [
+    ("missing-file", lambda f: (f.path / "futian-bonded-zone.geojson").unlink(),
+     "futian-bonded-zone.geojson", "file not found"),
+    ("folder-not-file", lambda f: ((f.path / "futian-bonded-zone.geojson").unlink(),
+                                   (f.path / "futian-bonded-zone.geojson").mkdir()),
+     "futian-bonded-zone.geojson", "is a folder"),
+    ("symlink-loop", _symlink_loop, "futian-bonded-zone.geojson", "symlink loop"),
+    ("empty-file", lambda f: f.write_geometry("futian-bonded-zone", ""),
+     "futian-bonded-zone.geojson", "file is empty"),
+    ("not-json", lambda f: f.write_geometry("futian-bonded-zone", '{"type": "FeatureCollection",'),
+     "futian-bonded-zone.geojson", "is not valid JSON"),
+    ("not-utf8", lambda f: f.write_geometry("futian-bonded-zone", b'{"name": "\xb8\xa3\xcc\xef"}'),
+     "futian-bonded-zone.geojson", "is not UTF-8"),
+    ("json-array", lambda f: f.write_geometry("futian-bonded-zone", "[1, 2, 3]"),
+     "futian-bonded-zone.geojson", "is not GeoJSON"),
+    ("bare-feature", lambda f: f.write_geometry("futian-bonded-zone", f.geometry("futian-bonded-zone")["features"][0]),
+     "futian-bonded-zone.geojson", "bare Feature"),
+    ("bare-geometry", lambda f: f.write_geometry(
+        "futian-bonded-zone", f.geometry("futian-bonded-zone")["features"][0]["geometry"]),
+     "futian-bonded-zone.geojson", "bare Polygon geometry"),
+    ("empty-collection", lambda f: f.write_geometry("futian-bonded-zone", {"type": "FeatureCollection", "features": []}),
+     "futian-bonded-zone.geojson", "FeatureCollection is empty"),
+    ("null-geometry", lambda f: f.write_geometry("futian-bonded-zone", {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": None}]}),
+     "futian-bonded-zone.geojson", "geometry is null"),
+    ("point-for-polygon", lambda f: f.set_coordinates("futian-bonded-zone", [114.05, 22.51], "Point"),
+     "futian-bonded-zone.geojson", "a polygon feature needs Polygon or MultiPolygon"),
+    ("polygon-for-point", lambda f: f.set_coordinates("hkstp-shenzhen-branch", [_ring(f, "futian-bonded-zone")], "Polygon"),
+     "hkstp-shenzhen-branch.geojson", "a point feature needs Point"),
+    ("empty-coordinates", lambda f: f.set_coordinates("futian-bonded-zone", []),
+     "futian-bonded-zone.geojson", "geometry is empty"),
+    ("infinite", lambda f: f.write_geometry("futian-bonded-zone", json.dumps(f.geometry("futian-bonded-zone"))
+                                            .replace("114.0365,", "1e999,", 1)),
+     "futian-bonded-zone.geojson", "is not finite"),
+    ("nan", lambda f: f.write_geometry("futian-bonded-zone", json.dumps(f.geometry("futian-bonded-zone"))
+                                       .replace("114.0365,", "NaN,", 1)),
+     "futian-bonded-zone.geojson", "NaN is not a JSON number"),
+    ("string-coordinate", lambda f: f.set_coordinates("futian-bonded-zone", [[["114.05", 22.5]] + _ring(f, "futian-bonded-zone")[1:]]),
+     "futian-bonded-zone.geojson", "coordinates must be numbers"),
+    ("out-of-range", lambda f: f.set_coordinates("futian-bonded-zone", [[[x + 100, y] for x, y in _ring(f, "futian-bonded-zone")]]),
+     "futian-bonded-zone.geojson", "out of range"),
+    ("swapped", lambda f: f.set_coordinates("futian-bonded-zone", [[[y, x] for x, y in _ring(f, "futian-bonded-zone")]]),
+     "futian-bonded-zone.geojson", "look like [lat, lon]"),
+    ("projected-metres", lambda f: f.set_coordinates("futian-bonded-zone", [HK1980_SQUARE]),
+     "futian-bonded-zone.geojson", "projected metres"),
+    ("far-away", lambda f: f.set_coordinates("futian-bonded-zone", [[[x - 230, -y] for x, y in _ring(f, "futian-bonded-zone")]]),
+     "futian-bonded-zone.geojson", "km from the Hetao zone"),
+    ("3d-positions", lambda f: f.set_coordinates("futian-bonded-zone", [[[x, y, 5.0] for x, y in _ring(f, "futian-bonded-zone")]]),
+     "futian-bonded-zone.geojson", "has 3 values"),
+    ("unclosed-ring", lambda f: f.set_coordinates("futian-bonded-zone", [_ring(f, "futian-bonded-zone")[:-1]]),
+     "futian-bonded-zone.geojson", "is not closed"),
+    ("ring-of-three", lambda f: f.set_coordinates("futian-bonded-zone", [[[114.04, 22.505], [114.05, 22.51], [114.04, 22.505]]]),
+     "futian-bonded-zone.geojson", "needs at least 4"),
+    ("collinear-ring", lambda f: f.set_coordinates("futian-bonded-zone", [[[114.04, 22.51], [114.05, 22.51], [114.06, 22.51], [114.04, 22.51]]]),
+     "futian-bonded-zone.geojson", "zero area"),
+    ("bowtie", lambda f: f.set_coordinates("futian-bonded-zone", [BOWTIE]),
+     "futian-bonded-zone.geojson", "not valid (Self-intersection"),
+    ("foreign-crs", lambda f: f.write_geometry("futian-bonded-zone", {**f.geometry("futian-bonded-zone"), "crs": {
+        "type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2326"}}}),
+     "futian-bonded-zone.geojson", "'crs' member"),
+    ("manifest-not-json", lambda f: f.manifest_path.write_text("{features: []}"),
+     "manifest.json", "is not valid JSON"),
+    ("manifest-no-features", lambda f: f.manifest_path.write_text('{"schema": 1}'),
+     "manifest.json", "'features' list"),
+    ("duplicate-id", _manifest_edit(lambda d, f: d["features"].append(dict(f.entry(d, "futian-bonded-zone")))),
+     "manifest.json", "duplicate id"),
+    ("missing-licence", _provenance_without("licence"), "manifest.json", "'provenance.licence' is missing"),
+    ("missing-source", _provenance_without("source"), "manifest.json", "'provenance.source' is missing"),
+    ("missing-accuracy", _provenance_without("positional_accuracy_m"), "manifest.json", "positional_accuracy_m' is missing"),
+    ("bad-accuracy", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park")["provenance"].update(positional_accuracy_m="ten")),
+     "manifest.json", "must be a positive number of metres"),
+    ("unknown-unit", _stated(unit="hectare"), "manifest.json", "use one of ha, km2, acre, m2"),
+    ("negative-stated", _stated(value=-87), "manifest.json", "must be greater than zero"),
+    ("zero-stated", _stated(value=0), "manifest.json", "must be greater than zero"),
+    ("bad-side", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park").update(side="kowloon")),
+     "manifest.json", "use one of hong_kong, shenzhen"),
+    ("bad-kind", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park").update(kind="line")),
+     "manifest.json", "use one of polygon, point"),
+    ("missing-name", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park")["name"].pop("zh")),
+     "manifest.json", "'name.zh' is missing"),
+    ("bad-date", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park")["provenance"].update(date="7 Oct 2026")),
+     "manifest.json", "YYYY-MM-DD"),
+    ("path-escape", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park").update(geometry="../../etc/passwd")),
+     "manifest.json", "must be relative and stay inside"),
+    ("unknown-union-part", _manifest_edit(lambda d, f: f.entry(d, "shenzhen-park").update(union_of=["futian-bonded-zone", "nowhere"])),
+     "manifest.json", "'nowhere', which is not a feature"),
+    ("id-mismatch", lambda f: f.write_geometry("futian-bonded-zone", json.dumps(f.geometry("futian-bonded-zone"))
+                                               .replace('"id": "futian-bonded-zone"', '"id": "huanggang-port-area"')),
+     "futian-bonded-zone.geojson", "manifest names this file for 'futian-bonded-zone'"),
+]
+
+
+@pytest.mark.parametrize(("case", "breaker", "file", "fragment"), CASES, ids=[c[0] for c in CASES])
+def test_cli_areas__broken_folder__exit_2_one_line_naming_file(folder, case, breaker, file, fragment):
+    breaker(folder)
+    before = folder.snapshot()
+    result = run_hetao("areas", "--boundaries", folder.path)
+    assert result.code == 2, result
+    assert result.out == ""
+    assert "Traceback" not in result.err
+    lines = result.err.splitlines()
+    assert lines and all(line.startswith("hetao: error: ") for line in lines), result.err
+    matching = [line for line in lines if fragment in line]
+    assert matching, result.err
+    assert all(str(folder.path / file) in line for line in matching)
+    assert folder.snapshot() == before
+
+
+def test_load_zone__several_broken_files__every_problem_reported(folder):
+    folder.set_coordinates("futian-bonded-zone", [BOWTIE])
+    folder.set_coordinates("hong-kong-park", [_ring(folder, "hong-kong-park")[:-1]])
+    folder.edit_feature("huanggang-port-area", side="macau")
+    with pytest.raises(BoundaryError) as info:
+        load_zone(folder.path)
+    problems = info.value.problems
+    # The manifest is checked first; once it is good, every geometry file is.
+    assert len(problems) == 1 and "huanggang-port-area" in problems[0]
+    folder.edit_feature("huanggang-port-area", side="shenzhen")
+    with pytest.raises(BoundaryError) as info:
+        load_zone(folder.path)
+    assert len(info.value.problems) == 2
+    assert isinstance(info.value, ValueError) and isinstance(info.value, HetaoError)
+
+
+def test_load_zone__clockwise_ring__normalised_not_rejected(folder):
+    ring = _ring(folder, "hong-kong-park")
+    folder.set_coordinates("hong-kong-park", [ring[::-1]])
+    geometry = load_zone(folder.path).feature("hong-kong-park").geometry
+    assert geometry.exterior.is_ccw
+    assert run_hetao("check", "--boundaries", folder.path).code == 0
