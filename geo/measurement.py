@@ -71,7 +71,7 @@ def geodesic_area_perimeter(geometry: BaseGeometry) -> tuple[float, float]:
     --------
     >>> area, perimeter = geodesic_area_perimeter(shapely.box(114.0, 22.5, 114.01, 22.51))
     >>> round(area)
-    1138906
+    1139403
     """
     oriented = shapely.orient_polygons(geometry, exterior_cw=False)
     area, perimeter = GEOD.geometry_area_perimeter(oriented)
