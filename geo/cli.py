@@ -107,6 +107,34 @@ def check(boundaries: Path | None) -> None:
         raise Failure(f"{len(failed)} of {len(results)} checks failed")
 
 
+@cli.command()
+@boundaries_option
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+              show_default=True, help="Folder to write the outputs into.")
+@click.option("--open", "open_map", is_flag=True, help="Open the map in the default browser.")
+@click.option("--cdn", is_flag=True, help="Link Leaflet and plugins from CDNs instead of inlining them.")
+def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None:
+    """Build the map (hetao.html), hetao.geojson, areas.csv and a figure (hetao.png).
+
+    The map is self-contained: it renders with no network; only basemap tiles are fetched.
+
+    \b
+    Example:
+        hetao build --out site/ --open
+    """
+    from .build import build as build_outputs
+    zone, measurements = _load(boundaries)
+    try:
+        paths = build_outputs(zone, measurements, out, offline=not cdn)
+    except HetaoError as exc:
+        raise _fail(exc) from None
+    for path in paths:
+        click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    if open_map:
+        import webbrowser
+        webbrowser.open((out / "hetao.html").resolve().as_uri())
+
+
 def main() -> None:
     """Entry point of the ``hetao`` console script."""
     cli(prog_name="hetao")

@@ -6,9 +6,11 @@ import csv
 import io
 import json
 
+from shapely.geometry import mapping
+
 from .measurement import Measurement
 
-__all__ = ["ACRE_M2", "records", "to_json", "to_csv", "to_table", "CSV_FIELDS"]
+__all__ = ["ACRE_M2", "records", "to_json", "to_csv", "to_table", "to_geojson", "CSV_FIELDS"]
 
 ACRE_M2 = 4046.8564224
 
@@ -70,6 +72,17 @@ def records(measurements: list[Measurement]) -> list[dict]:
 def to_json(measurements: list[Measurement]) -> str:
     """The records as a JSON list."""
     return json.dumps(records(measurements), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_geojson(measurements: list[Measurement]) -> str:
+    """All features as one RFC 7946 FeatureCollection, their records as properties."""
+    features = [{
+        "type": "Feature",
+        "id": rec["id"],
+        "properties": rec,
+        "geometry": mapping(m.boundary.geometry),
+    } for m, rec in zip(measurements, records(measurements))]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
 
 
 CSV_FIELDS = [

@@ -56,6 +56,16 @@ class Zone:
                 return boundary
         raise KeyError(feature_id)
 
+    def attributions(self) -> list[str]:
+        """Each data source's attribution with its licence id (e.g. ODbL-1.0), once each."""
+        seen: list[str] = []
+        for prov in [b.spec.provenance for b in self.features] + [c.spec.provenance for c in self.context]:
+            licence = prov.licence.split()[0]
+            text = f"{prov.attribution} ({licence})" if prov.attribution else licence
+            if text not in seen:
+                seen.append(text)
+        return seen
+
     def sides(self) -> dict[str, BaseGeometry]:
         """Each side's whole polygon: the union of its polygons that are not parts."""
         whole: dict[str, list[BaseGeometry]] = {}

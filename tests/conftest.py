@@ -91,3 +91,82 @@ class Folder:
 @pytest.fixture
 def folder(tmp_path: Path) -> Folder:
     return Folder(tmp_path / "boundaries")
+
+
+# --- headless Chromium -------------------------------------------------------------------
+
+TILE_HOSTS = ("tile.openstreetmap.org", "server.arcgisonline.com")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("HETAO_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; fails (never skips) in CI when missing."""
+    exe = _chromium()
+    if exe is None:
+        message = "no Chromium found: apt-get install -y chromium (or set HETAO_CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class OpenedPage:
+    page: object
+    requests: list[str]
+    console: list[tuple[str, str, str]]   # (type, text, url)
+    errors: list[str]
+
+    def left_machine(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(("file:", "data:", "about:"))]
+
+    def unexpected_console(self) -> list[tuple[str, str, str]]:
+        """Console errors and warnings, except the failed loads of basemap tiles."""
+        return [c for c in self.console if c[0] in ("error", "warning")
+                and not any(h in c[2] for h in TILE_HOSTS)]
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a local HTML file with the network blocked; record requests and console."""
+    contexts = []
+
+    def opener(path: Path, wait_ms: int = 800) -> OpenedPage:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+        contexts.append(ctx)
+        requests: list[str] = []
+        console: list[tuple[str, str, str]] = []
+        errors: list[str] = []
+
+        def route(r):
+            requests.append(r.request.url)
+            if r.request.url.startswith(("file:", "data:")):
+                r.continue_()
+            else:
+                r.abort()
+
+        ctx.route("**/*", route)
+        page = ctx.new_page()
+        page.on("console", lambda m: console.append((m.type, m.text, m.location.get("url", ""))))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.resolve().as_uri())
+        page.wait_for_timeout(wait_ms)
+        return OpenedPage(page, requests, console, errors)
+
+    yield opener
+    for ctx in contexts:
+        ctx.close()

@@ -1,0 +1,100 @@
+"""A static figure of the zone (PNG) for reports and slides, with a legend and a scale bar."""
+
+from __future__ import annotations
+
+import io
+
+import shapely
+
+from .checks import LOCAL_CRS
+from .measurement import Measurement, to_crs
+from .webmap import PALETTE
+from .zone import Zone
+
+__all__ = ["render_png"]
+
+
+def _nice_length(span_m: float) -> float:
+    """A round scale-bar length of about a fifth of the span."""
+    target = span_m / 5
+    for step in (10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10):
+        if step <= target:
+            return step
+    return 10
+
+
+def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150) -> bytes:
+    """Draw the zone in a local equidistant projection and return PNG bytes (deterministic)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle, Patch
+    from matplotlib.patches import Polygon as MplPolygon
+
+    by_id = {m.id: m for m in measurements}
+    fig, ax = plt.subplots(figsize=(9, 7), dpi=dpi)
+    handles = []
+    extent = shapely.union_all([
+        to_crs(b.geometry, LOCAL_CRS).buffer(b.spec.provenance.positional_accuracy_m or 0)
+        if b.spec.kind == "point" else to_crs(b.geometry, LOCAL_CRS) for b in zone.features])
+    minx, miny, maxx, maxy = extent.bounds
+    pad = 0.08 * max(maxx - minx, maxy - miny)
+    window = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
+
+    for layer in zone.context:
+        geom = shapely.intersection(to_crs(layer.geometry, LOCAL_CRS).boundary
+                                    if layer.geometry.geom_type.endswith("Polygon")
+                                    else to_crs(layer.geometry, LOCAL_CRS), window)
+        for line in shapely.get_parts(geom):
+            if line.geom_type == "LineString":
+                x, y = line.xy
+                ax.plot(x, y, color=PALETTE["context"], lw=1, ls=(0, (4, 3)), zorder=1)
+        handles.append(Line2D([], [], color=PALETTE["context"], lw=1, ls=(0, (4, 3)),
+                              label=layer.spec.name_en))
+
+    for b in zone.features:
+        spec = b.spec
+        colour = PALETTE[spec.side]
+        geom = to_crs(b.geometry, LOCAL_CRS)
+        style = "--" if spec.approximate else "-"
+        label = spec.name_en
+        m = by_id[spec.id]
+        if spec.kind == "point":
+            ax.plot(geom.x, geom.y, "o", color=colour, mec="white", ms=8, zorder=5)
+            radius = spec.provenance.positional_accuracy_m or 0
+            ax.add_patch(Circle((geom.x, geom.y), radius, fill=False, ec=colour, ls="--", lw=1, zorder=4))
+            handles.append(Line2D([], [], marker="o", ls="", color=colour, label=f"{label} (± {radius:,.0f} m)"))
+            continue
+        for poly in shapely.get_parts(geom):
+            fill = not spec.union_of
+            ax.add_patch(MplPolygon(list(poly.exterior.coords), closed=True, fill=fill,
+                                    facecolor=colour + "40" if fill else "none", edgecolor=colour,
+                                    lw=2.2 if not spec.part_of else 1.2, ls=style,
+                                    zorder=3 if spec.union_of else 2))
+        area = f"{m.geodesic_area_m2 / 1e4:,.1f} ± {m.uncertainty_m2 / 1e4:,.1f} ha"
+        handles.append(Patch(fc=colour + "40" if not spec.union_of else "none", ec=colour, ls=style,
+                             label=f"{label}: {area}"))
+
+    length = _nice_length(maxx - minx)
+    x0, y0 = minx, miny - pad * 0.6
+    ax.plot([x0, x0 + length], [y0, y0], color="black", lw=3, solid_capstyle="butt")
+    ax.text(x0 + length / 2, y0 + pad * 0.15, f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m",
+            ha="center", va="bottom", fontsize=8)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title("Hetao Shenzhen-Hong Kong S&T Innovation Cooperation Zone\n"
+                 "areas geodesic on WGS84; dashed = approximate", fontsize=10)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), fontsize=7,
+              frameon=False)
+    ax.annotate("N ↑", xy=(0.97, 0.03), xycoords="axes fraction", ha="right", fontsize=9)
+    ax.text(0.01, 0.99, "Boundaries: " + "; ".join(zone.attributions())
+            + ".\nLocal azimuthal equidistant projection.", transform=ax.transAxes,
+            va="top", fontsize=6, color="#333")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()

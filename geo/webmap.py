@@ -1,0 +1,340 @@
+"""The web map: a self-contained Folium/Leaflet page of the zone.
+
+By default every script and stylesheet is inlined from installed packages
+(:mod:`geo.assets`), so the page renders with no network; only basemap tiles are fetched,
+and when they fail the zone is still drawn over hetao's own context layers. Element ids are
+deterministic, so the same inputs give the same bytes. Every text from a boundaries folder
+is escaped, and a Content-Security-Policy admits only the page's own scripts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .assets import asset_text, leaflet_image_data_uri, script_safe
+from .measurement import Measurement
+from .zone import Zone
+
+__all__ = ["PALETTE", "escape", "render_map", "content_security_policy"]
+
+#: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
+PALETTE = {"hong_kong": "#0072B2", "shenzhen": "#D55E00", "context": "#4D4D4D"}
+SIDE_NAMES = {"hong_kong": ("Hong Kong side", "香港園區"), "shenzhen": ("Shenzhen side", "深圳园区")}
+DASH = "8 6"
+
+
+def escape(text: object) -> str:
+    """Escape text for HTML, and for a JavaScript template literal should folium put it in one."""
+    return (html.escape(str(text), quote=True)
+            .replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;"))
+
+
+@contextmanager
+def _deterministic_ids() -> Iterator[None]:
+    """Name folium's elements by a counter instead of random UUIDs, while building one map."""
+    from branca.element import Element
+
+    counter = iter(range(1, 1 << 62))
+    original = Element.__dict__["_generate_id"]
+    Element._generate_id = classmethod(lambda cls: f"{next(counter):032x}")
+    try:
+        yield
+    finally:
+        Element._generate_id = original
+
+
+def _area_line(m: Measurement) -> str:
+    if m.geodesic_area_m2 is None:
+        return ""
+    ha, unc = m.geodesic_area_m2 / 1e4, (m.uncertainty_m2 or 0) / 1e4
+    return (f"<tr><th>Measured (WGS84 geodesic)</th><td>{ha:,.2f} ha ± {unc:,.2f} ha "
+            f"({ha / 100:,.3f} km²)</td></tr>"
+            f"<tr><th>In {escape(m.grid_crs)} grid</th><td>{m.grid_area_m2 / 1e4:,.2f} ha</td></tr>"
+            f"<tr><th>Perimeter</th><td>{m.perimeter_m:,.0f} m</td></tr>")
+
+
+def _popup_html(m: Measurement) -> str:
+    spec = m.boundary.spec
+    prov = spec.provenance
+    rows = [_area_line(m)]
+    if spec.kind == "point":
+        g = m.boundary.geometry
+        rows.append(f"<tr><th>Location</th><td>{g.y:.6f}° N, {g.x:.6f}° E, "
+                    f"± {prov.positional_accuracy_m:,.0f} m</td></tr>")
+    elif prov.positional_accuracy_m:
+        rows.append(f"<tr><th>Positional accuracy</th><td>{prov.positional_accuracy_m:,.1f} m</td></tr>")
+    stated = []
+    for c in m.comparisons:
+        f = c.figure
+        figure = f"{'about ' if f.approx else ''}{f.value:,g} {escape(f.unit)}"
+        if c.status == "not_comparable":
+            result = f"{escape(f.quantity)}: not comparable"
+        else:
+            result = f"{c.difference_ha:+,.2f} ha ({c.difference_pct:+.1f} %)"
+        date = f", {escape(f.date)}" if f.date else ""
+        stated.append(f"<li><b>{figure}</b> ({escape(f.source)}{date}): {result} "
+                      f"<span class='hetao-status hetao-{escape(c.status)}'>{escape(c.status.replace('_', ' '))}</span></li>")
+    parts = [
+        f"<div class='hetao-popup'><h4>{escape(spec.name_en)}<br><span lang='{_lang(spec.side)}'>"
+        f"{escape(spec.name_zh)}</span></h4>",
+        "<p class='hetao-approx'>Approximate geometry: not survey data.</p>" if spec.approximate else "",
+        f"<table>{''.join(rows)}</table>",
+        f"<p><b>Stated</b></p><ul>{''.join(stated)}</ul>" if stated else "",
+        f"<p><b>Why they differ:</b> {escape(spec.explanation)}</p>" if spec.explanation else "",
+        f"<p class='hetao-source'><b>Source:</b> {escape(prov.source)}<br><b>Method:</b> "
+        f"{escape(prov.method)}<br><b>Licence:</b> {escape(prov.licence)}"
+        + (f" ({escape(prov.attribution)})" if prov.attribution else "")
+        + f"<br><b>Date:</b> {escape(prov.date)}</p></div>",
+    ]
+    return "".join(parts)
+
+
+def _lang(side: str) -> str:
+    return "zh-Hant-HK" if side == "hong_kong" else "zh-Hans-CN"
+
+
+def _label(spec) -> str:
+    text = f"{spec.name_en} · {spec.name_zh}"
+    return escape(text)
+
+
+def _legend_html(zone: Zone) -> str:
+    items = []
+    for side in ("hong_kong", "shenzhen"):
+        colour = PALETTE[side]
+        for b in zone.features:
+            spec = b.spec
+            if spec.side != side:
+                continue
+            style = "dashed" if spec.approximate else "solid"
+            if spec.kind == "point":
+                swatch = (f"<span class='hetao-sw hetao-pt' style='background:{colour}'></span>")
+            else:
+                fill = "transparent" if spec.union_of else colour + "40"
+                swatch = (f"<span class='hetao-sw' style='border:2px {style} {colour};"
+                          f"background:{fill}'></span>")
+            items.append(f"<div>{swatch}<span lang='{_lang(side)}'>{escape(spec.name_en)} · "
+                         f"{escape(spec.name_zh)}</span></div>")
+    for layer in zone.context:
+        items.append(f"<div><span class='hetao-sw hetao-line' style='border-top:2px dashed "
+                     f"{PALETTE['context']}'></span>{escape(layer.spec.name_en)} · "
+                     f"{escape(layer.spec.name_zh)}</div>")
+    return ("<div class='hetao-legend-title'>Hetao zone 河套合作区</div>" + "".join(items)
+            + "<div class='hetao-note'>Dashed outline: approximate. Circle: the branch's "
+            "uncertainty.</div><div class='hetao-offline' hidden>Basemap tiles are not "
+            "loading (offline?); the zone is drawn from hetao's own data.</div>")
+
+
+_STYLE = """<style>
+.hetao-legend{background:#fff;padding:6px 8px;font:12px/1.4 sans-serif;border-radius:4px;
+ box-shadow:0 1px 4px rgba(0,0,0,.4);max-width:280px}
+.hetao-legend-title{font-weight:bold;margin-bottom:4px}
+.hetao-sw{display:inline-block;width:16px;height:11px;margin-right:6px;vertical-align:middle;box-sizing:border-box}
+.hetao-pt{width:11px;border-radius:50%;margin:0 8px 0 2px}
+.hetao-line{height:0;margin-bottom:3px}
+.hetao-note{margin-top:4px;color:#444}
+.hetao-offline{margin-top:4px;color:#8a3c00;font-weight:bold}
+.hetao-popup{font:12px/1.4 sans-serif;max-width:340px}.hetao-popup h4{margin:0 0 4px}
+.hetao-popup table{border-collapse:collapse}.hetao-popup th{text-align:left;padding-right:6px;font-weight:normal;color:#555}
+.hetao-popup ul{padding-left:16px;margin:2px 0}.hetao-approx{color:#8a3c00;margin:2px 0}
+.hetao-source{color:#444}.hetao-status{padding:0 3px;border-radius:3px;color:#fff}
+.hetao-agrees{background:#00704a}.hetao-explained{background:#0072B2}.hetao-differs{background:#a40000}
+.hetao-not_comparable{background:#666}
+.hetao-branch{width:14px;height:14px;border-radius:50%;border:2px solid #fff;box-shadow:0 0 0 1px #000}
+</style>"""
+
+
+def _elements():
+    """Small folium elements of hetao's own (created lazily: folium is a heavy import)."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    class Bind(MacroElement):
+        """``layer.bindPopup(html)`` / ``bindTooltip(html)``, content passed as a JSON string."""
+
+        _template = Template("""{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.{{ this.method }}({{ this.content|tojson }}, {{ this.options|tojson }});
+{% endmacro %}""")
+
+        def __init__(self, method: str, content: str, **options):
+            super().__init__()
+            self._name = "Bind"
+            self.method, self.content, self.options = method, content, options
+
+    class Legend(MacroElement):
+        """The categorical legend, data attribution and the offline-tiles notice."""
+
+        _template = Template("""{% macro script(this, kwargs) %}
+(function (map) {
+  var legend = L.control({position: 'bottomright'});
+  var box;
+  legend.onAdd = function () {
+    box = L.DomUtil.create('div', 'hetao-legend');
+    box.innerHTML = {{ this.legend|tojson }};
+    L.DomEvent.disableClickPropagation(box);
+    return box;
+  };
+  legend.addTo(map);
+  map.attributionControl.addAttribution({{ this.attribution|tojson }});
+  function watch(layer) {
+    if (layer instanceof L.TileLayer && !layer._hetaoWatched) {
+      layer._hetaoWatched = true;
+      layer.on('tileerror', function () { box.querySelector('.hetao-offline').hidden = false; });
+    }
+  }
+  map.eachLayer(watch);
+  map.on('layeradd', function (e) { watch(e.layer); });
+})({{ this._parent.get_name() }});
+{% endmacro %}""")
+
+        def __init__(self, legend: str, attribution: str):
+            super().__init__()
+            self._name = "Legend"
+            self.legend, self.attribution = legend, attribution
+
+    return Bind, Legend
+
+
+def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = True,
+               title: str = "Hetao zone · 河套合作区") -> str:
+    """Render the zone as a complete HTML page.
+
+    Parameters
+    ----------
+    zone, measurements : what to draw and what to say about it.
+    offline : bool
+        Inline every asset (default); ``False`` keeps folium's CDN links.
+    """
+    import folium
+    from branca.element import CssLink, Element, JavascriptLink
+    from folium import plugins
+    import shapely
+
+    Bind, Legend = _elements()
+    by_id = {m.id: m for m in measurements}
+    with _deterministic_ids():
+        fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+        fmap.default_js = [item for item in fmap.default_js if item[0] == "leaflet"]
+        fmap.default_css = [item for item in fmap.default_css if item[0] == "leaflet_css"]
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", max_zoom=19).add_to(fmap)
+        folium.TileLayer("Esri.WorldImagery", name="Esri World Imagery", max_zoom=19, show=False).add_to(fmap)
+
+        for layer in zone.context:
+            group = folium.FeatureGroup(name=escape(f"Context: {layer.spec.name_en} · {layer.spec.name_zh}"))
+            folium.GeoJson(
+                {"type": "Feature", "id": layer.spec.id, "properties": {},
+                 "geometry": shapely.geometry.mapping(layer.geometry)},
+                style_function=lambda _f: {"color": PALETTE["context"], "weight": 2,
+                                           "dashArray": "4 4", "fill": False},
+                interactive=False,
+            ).add_to(group)
+            group.add_to(fmap)
+
+        for side in ("hong_kong", "shenzhen"):
+            boundaries = [b for b in zone.features if b.spec.side == side and b.spec.kind == "polygon"]
+            if not boundaries:
+                continue
+            en, zh = SIDE_NAMES[side]
+            approx = " (approximate)" if any(b.spec.approximate for b in boundaries) else ""
+            group = folium.FeatureGroup(name=escape(f"{en}{approx} · {zh}"))
+            colour = PALETTE[side]
+            for b in boundaries:
+                spec = b.spec
+                style = {"color": colour, "weight": 3 if spec.part_of is None else 2,
+                         "fillColor": colour,
+                         "fillOpacity": 0.0 if spec.union_of else 0.25,
+                         "dashArray": DASH if spec.approximate else None}
+                layer = folium.GeoJson(
+                    {"type": "Feature", "id": spec.id, "properties": {},
+                     "geometry": shapely.geometry.mapping(b.geometry)},
+                    style_function=lambda _f, s=style: s,
+                    highlight_function=lambda _f: {"weight": 4},
+                )
+                label = _label(spec) + (" (approximate)" if spec.approximate else "")
+                layer.add_child(Bind("bindTooltip", label, sticky=True))
+                layer.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), maxWidth=360))
+                layer.add_to(group)
+            group.add_to(fmap)
+
+        for b in zone.features:
+            spec = b.spec
+            if spec.kind != "point":
+                continue
+            colour = PALETTE[spec.side]
+            name = f"{spec.name_en} · {spec.name_zh}"
+            group = folium.FeatureGroup(name=escape(name))
+            location = (b.geometry.y, b.geometry.x)
+            radius = spec.provenance.positional_accuracy_m
+            if radius:
+                folium.Circle(location, radius=radius, color=colour, weight=2, dash_array=DASH,
+                              fill=True, fill_opacity=0.08).add_to(group)
+            marker = folium.Marker(location, icon=folium.DivIcon(
+                html=f"<div class='hetao-branch' style='background:{colour}'></div>",
+                icon_size=(18, 18), icon_anchor=(9, 9), class_name="hetao-marker"))
+            marker.add_child(Bind("bindTooltip", _label(spec)))
+            marker.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), maxWidth=360))
+            marker.add_to(group)
+            group.add_to(fmap)
+
+        plugins.Fullscreen(position="topleft").add_to(fmap)
+        plugins.MeasureControl(position="topleft", primary_length_unit="meters",
+                               secondary_length_unit="kilometers",
+                               primary_area_unit="hectares", secondary_area_unit="sqmeters").add_to(fmap)
+        plugins.MiniMap(tile_layer="OpenStreetMap", toggle_display=False, zoom_level_offset=-5,
+                        position="topright").add_to(fmap)
+        folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+        Legend(_legend_html(zone), "Boundaries: " + "; ".join(escape(a) for a in zone.attributions())).add_to(fmap)
+        bounds = shapely.union_all([b.geometry for b in zone.features]).bounds
+        fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+
+        figure = fmap.get_root()
+        figure.title = escape(title)
+        for child in list(figure._children.values()):
+            child.render()
+        figure.header.add_child(Element(_STYLE), name="hetao_style")
+        figure.header.add_child(Element(_icon_defaults()), name="hetao_icons")
+        if offline:
+            for link in figure.header._children.values():
+                if isinstance(link, (JavascriptLink, CssLink)):
+                    link.code = script_safe(asset_text(link.url))
+        page = figure._template.render(this=figure, kwargs={"embedded": offline})
+    return _with_csp(page, offline)
+
+
+def _icon_defaults() -> str:
+    """Leaflet's default marker images as data URIs, so no marker ever fetches an image."""
+    return ("<script>L.Icon.Default.imagePath = '';L.Icon.Default.mergeOptions({"
+            f"iconUrl: '{leaflet_image_data_uri('marker-icon.png')}',"
+            f"iconRetinaUrl: '{leaflet_image_data_uri('marker-icon-2x.png')}',"
+            f"shadowUrl: '{leaflet_image_data_uri('marker-shadow.png')}'}});</script>")
+
+
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def content_security_policy(page: str, offline: bool = True) -> str:
+    """A policy admitting exactly the page's own inline scripts (by hash), no event handlers.
+
+    ``'unsafe-eval'`` is needed by leaflet-measure's templates; it does not admit inline
+    event handlers or injected ``<script>`` elements.
+    """
+    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode()
+                     + "'" for s in _SCRIPT.findall(page)})
+    remote = " https:" if not offline else ""
+    return ("default-src 'none'; "
+            f"script-src {' '.join(hashes)} 'unsafe-eval'{remote}; "
+            f"style-src 'unsafe-inline'{remote}; "
+            "img-src data: https: http:; font-src data:; connect-src 'none'; "
+            "base-uri 'none'; form-action 'none'; object-src 'none'")
+
+
+def _with_csp(page: str, offline: bool) -> str:
+    if re.search(r"<script\s+[^>]*>", page) and offline:
+        raise AssertionError("an inline script with attributes would escape the CSP hashes")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(content_security_policy(page, offline), quote=False)}">'
+    return page.replace("<head>", "<head>\n" + meta, 1)
