@@ -135,6 +135,133 @@ def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None
         webbrowser.open((out / "hetao.html").resolve().as_uri())
 
 
+def _folder(boundaries: Path | None) -> Path:
+    from .zone import default_boundaries_dir
+    try:
+        return boundaries if boundaries is not None else default_boundaries_dir()
+    except HetaoError as exc:
+        raise _fail(exc) from None
+
+
+def _print_comparisons(zone, feature_id: str) -> None:
+    from .measurement import measure_zone
+    m = next(m for m in measure_zone(zone) if m.id == feature_id)
+    if m.geodesic_area_m2 is not None:
+        click.echo(f"  measured   {m.geodesic_area_m2 / 1e4:,.2f} ha ± {m.uncertainty_m2 / 1e4:,.2f} ha")
+    for c in m.comparisons:
+        f = c.figure
+        diff = "" if c.difference_ha is None else f": {c.difference_ha:+,.2f} ha ({c.difference_pct:+.1f} %)"
+        click.echo(f"  stated     {f.value:,g} {f.unit} ({f.source}){diff} {c.status}")
+
+
+@cli.command()
+@click.argument("feature_id")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=True))
+@boundaries_option
+@click.option("--crs", help="CRS of FILE when the file has none, e.g. EPSG:2326.")
+@click.option("--layer", help="Layer of FILE to read (GeoPackage, KML with several layers).")
+@click.option("--source", help="Where the new geometry comes from (required).")
+@click.option("--licence", help="Its licence (required).")
+@click.option("--accuracy", type=float, help="Its positional accuracy in metres (required).")
+@click.option("--approximate", is_flag=True, help="Mark the new geometry as approximate.")
+@click.option("--dry-run", is_flag=True, help="Check, measure and compare; write nothing.")
+@click.option("--undo", is_flag=True, help="Restore FEATURE_ID's previous version instead.")
+def swap(feature_id: str, file: Path | None, boundaries: Path | None, crs: str | None,
+         layer: str | None, source: str | None, licence: str | None, accuracy: float | None,
+         approximate: bool, dry_run: bool, undo: bool) -> None:
+    """Replace a feature's geometry with FILE (GeoJSON, Shapefile, GeoPackage, KML, FlatGeobuf).
+
+    The previous version is kept in the boundaries folder's history/, so --undo restores it
+    exactly. Prints what changed and the new area check; rebuilds nothing.
+
+    \b
+    Example:
+        hetao swap hong-kong-park loop_survey.shp --crs EPSG:2326 \\
+            --source "Lands Department survey 2026" --licence "HK Gov open data" --accuracy 0.5
+        hetao swap --undo hong-kong-park
+    """
+    from . import swap as swapping
+    from .diff import diff_geometries, diff_table
+    folder = _folder(boundaries)
+    try:
+        if undo:
+            if file is not None:
+                raise click.UsageError("--undo takes only FEATURE_ID")
+            for path in swapping.undo(folder, feature_id):
+                click.echo(f"restored {path}")
+            return
+        if file is None:
+            raise click.UsageError("FILE is required (or use --undo)")
+        result = swapping.swap(folder, feature_id, file, crs=crs, layer=layer, source=source,
+                               licence=licence, accuracy=accuracy, approximate=approximate,
+                               dry_run=dry_run)
+    except HetaoError as exc:
+        raise _fail(exc) from None
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    old, new = result.before.feature(feature_id), result.after.feature(feature_id)
+    click.echo(diff_table([diff_geometries(feature_id, old.geometry, new.geometry)]), nl=False)
+    _print_comparisons(result.after, feature_id)
+    if dry_run:
+        click.echo("dry run: nothing written")
+        return
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    click.echo(f"kept the previous version in {result.history}; undo with: hetao swap --undo {feature_id}")
+    click.echo("the map was not rebuilt: run hetao build")
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new", required=False, type=click.Path(path_type=Path))
+@boundaries_option
+@click.option("--crs", help="CRS of files that have none, e.g. EPSG:2326.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--map", "map_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a map of old, new, gained and lost to this HTML file.")
+@click.option("--cdn", is_flag=True, help="With --map: link assets from CDNs instead of inlining them.")
+def diff(old: str, new: Path | None, boundaries: Path | None, crs: str | None, fmt: str,
+         map_file: Path | None, cdn: bool) -> None:
+    """Show what changed between OLD and NEW boundaries.
+
+    OLD and NEW are two boundaries folders or two boundary files; or give a FEATURE_ID
+    alone to compare it with its previous version (before the last hetao swap).
+
+    \b
+    Example:
+        hetao diff boundaries-2025/ boundaries/ --format json
+        hetao diff hong-kong-park --map output/diff.html
+    """
+    import json as json_module
+
+    from . import swap as swapping
+    from .diff import diff_geometries, diff_paths, diff_records, diff_table
+    from .files import write_atomic
+    try:
+        if new is None:
+            folder = _folder(boundaries)
+            zone = swapping.load_zone(folder)
+            version, record = swapping.previous_version(folder, old)
+            before = swapping.load_previous(folder, old, version, record)
+            diffs = [diff_geometries(old, before, zone.feature(old).geometry,
+                                     side=zone.feature(old).spec.side)]
+            labels = (f"before swap {version.name}", "now")
+        else:
+            diffs = diff_paths(Path(old), new, crs=crs)
+            labels = (str(old), str(new))
+        if fmt == "json":
+            click.echo(json_module.dumps(diff_records(diffs), ensure_ascii=False, indent=2))
+        else:
+            click.echo(diff_table(diffs), nl=False)
+        if map_file is not None:
+            from .webmap import render_diff_map
+            write_atomic(map_file, render_diff_map(diffs, offline=not cdn, label_before=labels[0],
+                                                   label_after=labels[1]))
+            click.echo(f"wrote {map_file}", err=fmt == "json")
+    except HetaoError as exc:
+        raise _fail(exc) from None
+
+
 def main() -> None:
     """Entry point of the ``hetao`` console script."""
     cli(prog_name="hetao")

@@ -160,7 +160,7 @@ def _geometry(geom: object, kind: str, out: _Problems) -> BaseGeometry | None:
         out.add(f"geometry is a {_show(gtype)}; a {kind} feature needs {want}")
         return None
     coords = geom.get("coordinates")
-    if coords is None or (isinstance(coords, list) and not coords):
+    if coords is None or (isinstance(coords, (list, tuple)) and not coords):
         out.add("geometry is empty (no coordinates)")
         return None
     before = len(out.items)
@@ -207,7 +207,7 @@ def _positions(coords: object, depth: int, out: _Problems) -> list[list]:
     while stack:
         item, level = stack.pop()
         if level == 0:
-            if not isinstance(item, list):
+            if not isinstance(item, (list, tuple)):
                 out.add(f"a position is {_show(item)}; positions are [lon, lat] arrays of numbers")
                 return []
             if len(item) != 2:
@@ -227,7 +227,7 @@ def _positions(coords: object, depth: int, out: _Problems) -> list[list]:
                     return []
             result.append(item)
         else:
-            if not isinstance(item, list):
+            if not isinstance(item, (list, tuple)):
                 out.add(f"coordinates are nested wrongly: found {_show(item)} where an array was expected")
                 return []
             stack.extend((child, level - 1) for child in reversed(item))

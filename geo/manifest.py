@@ -15,7 +15,7 @@ from .errors import BoundaryError, Problem
 from .files import is_number, read_json
 
 __all__ = [
-    "MANIFEST_NAME", "SIDES", "KINDS", "UNITS_M2", "QUANTITIES",
+    "manifest_text", "MANIFEST_NAME", "SIDES", "KINDS", "UNITS_M2", "QUANTITIES",
     "StatedFigure", "Provenance", "FeatureSpec", "ContextSpec", "Manifest", "load_manifest",
 ]
 
@@ -28,6 +28,12 @@ UNITS_M2 = {"ha": 1e4, "km2": 1e6, "km²": 1e6, "acre": 4046.8564224, "m2": 1.0,
 QUANTITIES = ("land area", "gross floor area")
 #: A figure stated as "about N" is taken to be good to this fraction of N.
 APPROX_FRACTION = 0.05
+
+def manifest_text(data: dict) -> str:
+    """The manifest as hetao writes it (UTF-8 JSON, one-space indent, trailing newline)."""
+    import json
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")

@@ -79,13 +79,17 @@ def geodesic_area_perimeter(geometry: BaseGeometry) -> tuple[float, float]:
 
 
 @lru_cache(maxsize=None)
-def _transformer(crs: str) -> Transformer:
-    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+def _transformer(source: str, target: str) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
-def to_crs(geometry: BaseGeometry, crs: str) -> BaseGeometry:
-    """Transform a WGS84 lon/lat geometry into ``crs`` (x/easting first)."""
-    tr = _transformer(crs)
+def to_crs(geometry: BaseGeometry, crs: str, source: str = "EPSG:4326") -> BaseGeometry:
+    """Transform a geometry from ``source`` (WGS84 lon/lat by default) into ``crs``.
+
+    Both are taken x/easting/longitude first (``always_xy``), whatever axis order the CRS
+    declares.
+    """
+    tr = _transformer(source, crs)
 
     def project(coords: np.ndarray) -> np.ndarray:
         x, y = tr.transform(coords[:, 0], coords[:, 1])

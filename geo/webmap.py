@@ -20,7 +20,7 @@ from .assets import asset_text, leaflet_image_data_uri, script_safe
 from .measurement import Measurement
 from .zone import Zone
 
-__all__ = ["PALETTE", "escape", "render_map", "content_security_policy"]
+__all__ = ["PALETTE", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy"]
 
 #: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
 PALETTE = {"hong_kong": "#0072B2", "shenzhen": "#D55E00", "context": "#4D4D4D"}
@@ -211,19 +211,12 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
         Inline every asset (default); ``False`` keeps folium's CDN links.
     """
     import folium
-    from branca.element import CssLink, Element, JavascriptLink
-    from folium import plugins
     import shapely
 
     Bind, Legend = _elements()
     by_id = {m.id: m for m in measurements}
     with _deterministic_ids():
-        fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
-        fmap.default_js = [item for item in fmap.default_js if item[0] == "leaflet"]
-        fmap.default_css = [item for item in fmap.default_css if item[0] == "leaflet_css"]
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", max_zoom=19).add_to(fmap)
-        folium.TileLayer("Esri.WorldImagery", name="Esri World Imagery", max_zoom=19, show=False).add_to(fmap)
-
+        fmap = _new_map()
         for layer in zone.context:
             group = folium.FeatureGroup(name=escape(f"Context: {layer.spec.name_en} · {layer.spec.name_zh}"))
             folium.GeoJson(
@@ -281,28 +274,48 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
             marker.add_to(group)
             group.add_to(fmap)
 
-        plugins.Fullscreen(position="topleft").add_to(fmap)
-        plugins.MeasureControl(position="topleft", primary_length_unit="meters",
-                               secondary_length_unit="kilometers",
-                               primary_area_unit="hectares", secondary_area_unit="sqmeters").add_to(fmap)
-        plugins.MiniMap(tile_layer="OpenStreetMap", toggle_display=False, zoom_level_offset=-5,
-                        position="topright").add_to(fmap)
-        folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
         Legend(_legend_html(zone), "Boundaries: " + "; ".join(escape(a) for a in zone.attributions())).add_to(fmap)
         bounds = shapely.union_all([b.geometry for b in zone.features]).bounds
-        fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+        return _page(fmap, bounds, offline, title)
 
-        figure = fmap.get_root()
-        figure.title = escape(title)
-        for child in list(figure._children.values()):
-            child.render()
-        figure.header.add_child(Element(_STYLE), name="hetao_style")
-        figure.header.add_child(Element(_icon_defaults()), name="hetao_icons")
-        if offline:
-            for link in figure.header._children.values():
-                if isinstance(link, (JavascriptLink, CssLink)):
-                    link.code = script_safe(asset_text(link.url))
-        page = figure._template.render(this=figure, kwargs={"embedded": offline})
+
+def _new_map():
+    """A folium map with hetao's basemaps, keeping only Leaflet from folium's default assets."""
+    import folium
+
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    fmap.default_js = [item for item in fmap.default_js if item[0] == "leaflet"]
+    fmap.default_css = [item for item in fmap.default_css if item[0] == "leaflet_css"]
+    folium.TileLayer("OpenStreetMap", name="OpenStreetMap", max_zoom=19).add_to(fmap)
+    folium.TileLayer("Esri.WorldImagery", name="Esri World Imagery", max_zoom=19, show=False).add_to(fmap)
+    return fmap
+
+
+def _page(fmap, bounds: tuple[float, float, float, float], offline: bool, title: str) -> str:
+    """Add the common controls, fit to ``bounds`` (lon/lat) and render the whole page."""
+    import folium
+    from branca.element import CssLink, Element, JavascriptLink
+    from folium import plugins
+
+    plugins.Fullscreen(position="topleft").add_to(fmap)
+    plugins.MeasureControl(position="topleft", primary_length_unit="meters",
+                           secondary_length_unit="kilometers",
+                           primary_area_unit="hectares", secondary_area_unit="sqmeters").add_to(fmap)
+    plugins.MiniMap(tile_layer="OpenStreetMap", toggle_display=False, zoom_level_offset=-5,
+                    position="topright").add_to(fmap)
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+    figure = fmap.get_root()
+    figure.title = escape(title)
+    for child in list(figure._children.values()):
+        child.render()
+    figure.header.add_child(Element(_STYLE), name="hetao_style")
+    figure.header.add_child(Element(_icon_defaults()), name="hetao_icons")
+    if offline:
+        for link in figure.header._children.values():
+            if isinstance(link, (JavascriptLink, CssLink)):
+                link.code = script_safe(asset_text(link.url))
+    page = figure._template.render(this=figure, kwargs={"embedded": offline})
     return _with_csp(page, offline)
 
 
@@ -338,3 +351,64 @@ def _with_csp(page: str, offline: bool) -> str:
         raise AssertionError("an inline script with attributes would escape the CSP hashes")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(content_security_policy(page, offline), quote=False)}">'
     return page.replace("<head>", "<head>\n" + meta, 1)
+
+
+#: Colours of the diff map's layers (Okabe-Ito).
+DIFF_COLOURS = {"before": "#4D4D4D", "after": "#0072B2", "gained": "#009E73", "lost": "#CC79A7"}
+
+
+def render_diff_map(diffs, *, offline: bool = True, label_before: str = "before",
+                    label_after: str = "after") -> str:
+    """A map of what changed: the old and new outlines, and the areas gained and lost.
+
+    ``diffs`` are :class:`geo.diff.FeatureDiff`; the same self-contained page machinery as
+    :func:`render_map`.
+    """
+    import folium
+    import shapely
+
+    Bind, Legend = _elements()
+    with _deterministic_ids():
+        fmap = _new_map()
+        layers = {"lost": [], "gained": [], "before": [], "after": []}
+        for d in diffs:
+            layers["before"].append((d.id, d.before))
+            layers["after"].append((d.id, d.after))
+            if d.kind == "polygon":
+                layers["gained"].append((d.id, shapely.difference(d.after, d.before)))
+                layers["lost"].append((d.id, shapely.difference(d.before, d.after)))
+        names = {"before": f"Before: {label_before}", "after": f"After: {label_after}",
+                 "gained": "Area gained", "lost": "Area lost"}
+        for key in ("before", "after", "gained", "lost"):
+            group = folium.FeatureGroup(name=escape(names[key]))
+            colour = DIFF_COLOURS[key]
+            for fid, geometry in layers[key]:
+                if geometry.is_empty:
+                    continue
+                if geometry.geom_type == "Point":
+                    folium.CircleMarker((geometry.y, geometry.x), radius=7, color=colour, weight=3,
+                                        fill=key == "after").add_child(
+                        Bind("bindTooltip", escape(f"{fid}: {names[key]}"))).add_to(group)
+                    continue
+                outline = key in ("before", "after")
+                style = {"color": colour, "weight": 2 if outline else 0.5, "fillColor": colour,
+                         "fillOpacity": 0.0 if outline else 0.6,
+                         "dashArray": "6 4" if key == "before" else None}
+                layer = folium.GeoJson({"type": "Feature", "id": f"{fid}-{key}", "properties": {},
+                                        "geometry": shapely.geometry.mapping(geometry)},
+                                       style_function=lambda _f, s=style: s)
+                layer.add_child(Bind("bindTooltip", escape(f"{fid}: {names[key]}"), sticky=True))
+                layer.add_to(group)
+            group.add_to(fmap)
+        items = "".join(
+            f"<div><span class='hetao-sw' style='border:2px {'dashed' if k == 'before' else 'solid'} "
+            f"{c};background:{c if k in ('gained', 'lost') else 'transparent'}'></span>{escape(names[k])}</div>"
+            for k, c in DIFF_COLOURS.items())
+        summary = "".join(
+            f"<div>{escape(d.id)}: +{(d.gained_m2 or 0) / 1e4:,.2f} ha / −{(d.lost_m2 or 0) / 1e4:,.2f} ha, "
+            f"Hausdorff {d.hausdorff_m:,.1f} m</div>" for d in diffs)
+        Legend(f"<div class='hetao-legend-title'>What changed</div>{items}"
+               f"<div class='hetao-note'>{summary}</div><div class='hetao-offline' hidden>Basemap "
+               "tiles are not loading (offline?).</div>", escape("Compared with hetao diff")).add_to(fmap)
+        bounds = shapely.union_all([g for d in diffs for g in (d.before, d.after)]).bounds
+        return _page(fmap, bounds, offline, "hetao diff")

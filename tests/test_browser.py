@@ -147,3 +147,22 @@ def test_map__hostile_text_everywhere__runs_nothing_shows_text(folder, tmp_path,
     assert "<img src=x onerror=" in page.locator(".hetao-legend").inner_text()
     assert "<svg onload=" in page.locator(".leaflet-popup-content").inner_text() or \
         "<" in page.locator(".leaflet-popup-content").inner_text()
+
+
+def test_diff_map__offline__old_new_gained_lost(folder, tmp_path, open_page):
+    ring = folder.geometry("hong-kong-park")["features"][0]["geometry"]["coordinates"][0]
+    moved = tmp_path / "moved.geojson"
+    moved.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+                     "geometry": {"type": "Polygon", "coordinates": [[[x + 0.0005, y] for x, y in ring]]}}]}))
+    result = run_hetao("swap", "hong-kong-park", moved, "--boundaries", folder.path, "--source", "s",
+                       "--licence", "CC0-1.0", "--accuracy", "1")
+    assert result.code == 0, result.err
+    out = tmp_path / "diff.html"
+    assert run_hetao("diff", "hong-kong-park", "--boundaries", folder.path, "--map", out).code == 0
+    opened = open_page(out)
+    assert opened.errors == [] and opened.unexpected_console() == []
+    assert all(any(h in u for h in TILE_HOSTS) for u in opened.left_machine())
+    drawn = opened.page.evaluate(DRAWN)
+    assert sorted(drawn["features"]) == ["hong-kong-park-after", "hong-kong-park-before",
+                                         "hong-kong-park-gained", "hong-kong-park-lost"]
+    assert "What changed" in opened.page.locator(".hetao-legend").inner_text()

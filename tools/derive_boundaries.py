@@ -19,6 +19,8 @@ from pathlib import Path
 import shapely
 from pyproj import Geod
 
+from geo.manifest import manifest_text
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "boundaries"
 GEOD = Geod(ellps="WGS84")
@@ -101,7 +103,7 @@ def main(shared: Path) -> None:
     write(OUT / "context" / "hong-kong-boundary.geojson", collection("hong-kong-boundary", hk_geom))
 
     manifest = build_manifest(accuracy, edges, radius, farthest)
-    write(OUT / "manifest.json", manifest)
+    (OUT / "manifest.json").write_text(manifest_text(manifest), encoding="utf-8")
     print(f"accuracy {accuracy}, edges {edges}, branch ({px}, {py}) radius {radius} m")
 
 

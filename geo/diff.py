@@ -1,0 +1,147 @@
+"""What changed between two versions of a boundary.
+
+For each feature present in both: geodesic area before and after, the area gained and lost
+(geodesic areas of the two differences), the Hausdorff distance (GEOS's discrete Hausdorff
+distance between the two geometries in a local azimuthal equidistant projection), the mean
+boundary displacement ((gained + lost) / mean perimeter: the average width of the band
+between the two outlines), vertex counts, and each stated figure's status before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from .checks import LOCAL_CRS
+from .errors import BoundaryError, Problem
+from .measurement import geodesic_area_perimeter, measure_zone, to_crs
+from .zone import Zone, load_zone
+
+__all__ = ["FeatureDiff", "diff_geometries", "diff_zones", "diff_paths", "diff_records", "diff_table"]
+
+
+@dataclass(frozen=True)
+class FeatureDiff:
+    """The change of one feature; areas in m², lengths in m (``None`` where not defined)."""
+
+    id: str
+    kind: str
+    side: str | None
+    before: BaseGeometry
+    after: BaseGeometry
+    area_before_m2: float | None
+    area_after_m2: float | None
+    gained_m2: float | None
+    lost_m2: float | None
+    hausdorff_m: float
+    mean_displacement_m: float | None
+    vertices_before: int
+    vertices_after: int
+    status_before: tuple[str, ...] = ()
+    status_after: tuple[str, ...] = ()
+
+
+def _area(geometry: BaseGeometry) -> float:
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return sum(geodesic_area_perimeter(p)[0] for p in parts)
+
+
+def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, *,
+                    side: str | None = None, status_before: tuple[str, ...] = (),
+                    status_after: tuple[str, ...] = ()) -> FeatureDiff:
+    """Compare two WGS84 geometries of one feature."""
+    old_local, new_local = to_crs(before, LOCAL_CRS), to_crs(after, LOCAL_CRS)
+    hausdorff = float(shapely.hausdorff_distance(old_local, new_local))
+    polygonal = before.geom_type.endswith("Polygon") and after.geom_type.endswith("Polygon")
+    if polygonal:
+        area_before, perim_before = geodesic_area_perimeter(before)
+        area_after, perim_after = geodesic_area_perimeter(after)
+        gained = _area(shapely.difference(after, before))
+        lost = _area(shapely.difference(before, after))
+        mean = (gained + lost) / ((perim_before + perim_after) / 2)
+    else:
+        area_before = area_after = gained = lost = mean = None
+    return FeatureDiff(feature_id, "polygon" if polygonal else "point", side, before, after,
+                       area_before, area_after, gained, lost, hausdorff, mean,
+                       int(shapely.get_num_coordinates(before)), int(shapely.get_num_coordinates(after)),
+                       status_before, status_after)
+
+
+def diff_zones(old: Zone, new: Zone) -> list[FeatureDiff]:
+    """Compare every feature present in both zones (in the new zone's order)."""
+    statuses = {}
+    for label, zone in (("old", old), ("new", new)):
+        statuses[label] = {m.id: tuple(c.status for c in m.comparisons) for m in measure_zone(zone)}
+    old_ids = {b.id: b for b in old.features}
+    diffs = []
+    for b in new.features:
+        if b.id in old_ids:
+            diffs.append(diff_geometries(b.id, old_ids[b.id].geometry, b.geometry, side=b.spec.side,
+                                         status_before=statuses["old"][b.id],
+                                         status_after=statuses["new"][b.id]))
+    return diffs
+
+
+def diff_paths(old: Path, new: Path, *, crs: str | None = None) -> list[FeatureDiff]:
+    """Compare two boundaries folders, or two boundary files of any supported format."""
+    old, new = Path(old), Path(new)
+    if old.is_dir() != new.is_dir():
+        raise BoundaryError([Problem(new, None, "compare a folder with a folder, or a file with a file")])
+    if old.is_dir():
+        return diff_zones(load_zone(old), load_zone(new))
+    from .importer import read_boundary
+
+    def read(path: Path) -> BaseGeometry:
+        try:
+            return read_boundary(path, "polygon", crs=crs).geometry
+        except BoundaryError as polygon_error:
+            try:
+                return read_boundary(path, "point", crs=crs).geometry
+            except BoundaryError:
+                raise polygon_error from None
+
+    return [diff_geometries(new.stem, read(old), read(new))]
+
+
+def diff_records(diffs: list[FeatureDiff]) -> list[dict]:
+    """JSON-ready records (ha and metres)."""
+    def ha(value: float | None) -> float | None:
+        return None if value is None else value / 1e4
+    return [{
+        "id": d.id,
+        "kind": d.kind,
+        "area_before_ha": ha(d.area_before_m2),
+        "area_after_ha": ha(d.area_after_m2),
+        "gained_ha": ha(d.gained_m2),
+        "lost_ha": ha(d.lost_m2),
+        "hausdorff_m": d.hausdorff_m,
+        "mean_displacement_m": d.mean_displacement_m,
+        "vertices_before": d.vertices_before,
+        "vertices_after": d.vertices_after,
+        "status_before": list(d.status_before),
+        "status_after": list(d.status_after),
+    } for d in diffs]
+
+
+def diff_table(diffs: list[FeatureDiff]) -> str:
+    """A plain-text summary, one block per feature."""
+    lines = []
+    for rec in diff_records(diffs):
+        lines.append(f"{rec['id']}:")
+        if rec["kind"] == "polygon":
+            change = rec["area_after_ha"] - rec["area_before_ha"]
+            lines.append(f"  area       {rec['area_before_ha']:,.3f} ha -> {rec['area_after_ha']:,.3f} ha "
+                         f"({change:+,.3f} ha)")
+            lines.append(f"  gained     {rec['gained_ha']:,.3f} ha, lost {rec['lost_ha']:,.3f} ha")
+            lines.append(f"  boundary   Hausdorff {rec['hausdorff_m']:,.1f} m, mean displacement "
+                         f"{rec['mean_displacement_m']:,.1f} m")
+        else:
+            lines.append(f"  moved      {rec['hausdorff_m']:,.1f} m")
+        lines.append(f"  vertices   {rec['vertices_before']:,} -> {rec['vertices_after']:,}")
+        if rec["status_before"] or rec["status_after"]:
+            lines.append(f"  stated     {', '.join(rec['status_before']) or '-'} -> "
+                         f"{', '.join(rec['status_after']) or '-'}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,220 @@
+"""Swapping a feature's geometry for an updated one, with history and undo.
+
+``swap`` reads the new file (:mod:`geo.importer`), writes the new geometry file and manifest
+entry with the new provenance, and keeps the previous version in
+``<boundaries>/history/<feature>/<NNNN>/``; ``undo`` puts the latest previous version back
+byte for byte. Everything is checked before anything is written (on a scratch copy of the
+folder), and every file is written atomically: a failure leaves the folder as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BoundaryError, Problem
+from .files import read_json, write_files_atomic
+from .geometry import feature_collection
+from .importer import Imported, read_boundary
+from .manifest import MANIFEST_NAME, manifest_text
+from .zone import Zone, load_zone
+
+__all__ = ["HISTORY", "SwapResult", "swap", "undo", "previous_version", "load_previous"]
+
+HISTORY = "history"
+
+
+@dataclass
+class SwapResult:
+    """What a swap did (or, with ``dry_run``, would do)."""
+
+    feature_id: str
+    imported: Imported
+    before: Zone
+    after: Zone
+    written: list[Path] = field(default_factory=list)
+    history: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _entry(manifest: dict, feature_id: str, manifest_path: Path) -> dict:
+    for entry in manifest.get("features", []):
+        if isinstance(entry, dict) and entry.get("id") == feature_id:
+            return entry
+    ids = ", ".join(str(e.get("id")) for e in manifest.get("features", []) if isinstance(e, dict))
+    raise BoundaryError([Problem(manifest_path, feature_id, f"no such feature; the features are {ids}")])
+
+
+def _history_dir(folder: Path, feature_id: str) -> Path:
+    return folder / HISTORY / feature_id
+
+
+def _latest(folder: Path, feature_id: str) -> Path | None:
+    root = _history_dir(folder, feature_id)
+    versions = sorted(p for p in root.iterdir() if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
+    return versions[-1] if versions else None
+
+
+def _scratch_copy(folder: Path) -> Path:
+    scratch = Path(tempfile.mkdtemp(prefix="hetao-"))
+    shutil.copytree(folder, scratch / "b", ignore=shutil.ignore_patterns(HISTORY), symlinks=True)
+    return scratch
+
+
+def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
+         layer: str | None = None, source: str | None = None, licence: str | None = None,
+         accuracy: float | None = None, approximate: bool = False, dry_run: bool = False,
+         today: str | None = None) -> SwapResult:
+    """Replace ``feature_id``'s geometry in ``folder`` by the boundary in ``file``.
+
+    Parameters
+    ----------
+    source, licence, accuracy : the new geometry's provenance; required unless ``dry_run``.
+    approximate : mark the new geometry as approximate (default: not).
+    dry_run : check and measure, write nothing.
+
+    Raises
+    ------
+    BoundaryError
+        For a bad file, a bad folder or missing provenance; nothing is written.
+    """
+    folder = Path(folder)
+    before = load_zone(folder)
+    manifest_path = folder / MANIFEST_NAME
+    raw_manifest = manifest_path.read_bytes()
+    manifest = read_json(manifest_path)
+    old_entry = _entry(manifest, feature_id, manifest_path)
+    spec = before.manifest.feature(feature_id)
+    if not dry_run:
+        missing = [f"--{name}" for name, value in
+                   (("source", source), ("licence", licence), ("accuracy", accuracy)) if value is None]
+        if missing:
+            raise BoundaryError([Problem(file, feature_id, (
+                f"say where the new geometry comes from: pass {', '.join(missing)} "
+                "(source, licence, positional accuracy in metres)"))])
+    if accuracy is not None and not accuracy > 0:
+        raise BoundaryError([Problem(file, feature_id, "--accuracy must be a positive number of metres")])
+    imported = read_boundary(file, spec.kind, feature_id, crs=crs, layer=layer)
+
+    notes = list(imported.notes)
+    geometry_rel = old_entry.get("geometry") or f"{feature_id}.geojson"
+    new_entry = copy.deepcopy(old_entry)
+    for key, why in (("union_of", "it is now a geometry of its own, no longer a union"),
+                     ("explanation", "it explained the previous geometry; add one if measured and stated still differ"),
+                     ("notes", "they described the previous geometry")):
+        if key in new_entry:
+            del new_entry[key]
+            notes.append(f"removed '{key}' from the manifest entry: {why}")
+    new_entry["geometry"] = geometry_rel
+    new_entry["approximate"] = approximate
+    layer_text = f", layer {imported.layer}" if imported.layer else ""
+    done = "; ".join(imported.notes) or "no changes needed"
+    new_entry["provenance"] = {
+        "source": source or f"{Path(file).name} (not yet stated)",
+        "licence": licence or "not yet stated",
+        "method": (f"Imported with hetao swap from {Path(file).name} ({imported.driver}, "
+                   f"{imported.source_crs}{layer_text}): {done}; validated and written as RFC 7946 GeoJSON."),
+        "date": today or dt.date.today().isoformat(),
+        "positional_accuracy_m": accuracy if accuracy is not None else 1.0,
+    }
+    new_manifest = copy.deepcopy(manifest)
+    new_manifest["features"] = [new_entry if e is old_entry or (isinstance(e, dict) and e.get("id") == feature_id)
+                                else e for e in manifest["features"]]
+    new_manifest_text = manifest_text(new_manifest)
+    geometry_text = json.dumps(feature_collection(imported.geometry, feature_id), ensure_ascii=False) + "\n"
+
+    scratch = _scratch_copy(folder)
+    try:
+        (scratch / "b" / MANIFEST_NAME).write_text(new_manifest_text, encoding="utf-8")
+        target = scratch / "b" / geometry_rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(geometry_text, encoding="utf-8")
+        after = load_zone(scratch / "b")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    result = SwapResult(feature_id, imported, before, after, notes=notes)
+    if dry_run:
+        return result
+
+    latest = _latest(folder, feature_id)
+    version = _history_dir(folder, feature_id) / f"{int(latest.name) + 1 if latest else 1:04d}"
+    record = {"feature": feature_id, "date": new_entry["provenance"]["date"], "file": str(file),
+              "old_geometry": old_entry.get("geometry"), "new_geometry": geometry_rel}
+    files: dict[Path, bytes | str] = {
+        version / "swap.json": json.dumps(record, ensure_ascii=False, indent=1) + "\n",
+        version / "entry.json": json.dumps(old_entry, ensure_ascii=False, indent=1) + "\n",
+        version / "manifest.json": raw_manifest,
+        version / "manifest.after.json": new_manifest_text,
+    }
+    if old_entry.get("geometry"):
+        files[version / "geometry.geojson"] = (folder / old_entry["geometry"]).read_bytes()
+    files[folder / geometry_rel] = geometry_text
+    files[manifest_path] = new_manifest_text
+    write_files_atomic(files)
+    result.written = [folder / geometry_rel, manifest_path]
+    result.history = version
+    return result
+
+
+def previous_version(folder: Path, feature_id: str) -> tuple[Path, dict]:
+    """The latest history entry of a feature and its record (BoundaryError if none)."""
+    version = _latest(Path(folder), feature_id)
+    if version is None:
+        raise BoundaryError([Problem(Path(folder) / HISTORY, feature_id, (
+            "has no earlier version to restore or compare (nothing was swapped in with hetao swap)"))])
+    return version, json.loads((version / "swap.json").read_text(encoding="utf-8"))
+
+
+def undo(folder: Path, feature_id: str) -> list[Path]:
+    """Restore the previous version of ``feature_id``; return the files restored."""
+    folder = Path(folder)
+    version, record = previous_version(folder, feature_id)
+    manifest_path = folder / MANIFEST_NAME
+    current = manifest_path.read_bytes()
+    if current == (version / "manifest.after.json").read_bytes():
+        restored_manifest: bytes | str = (version / "manifest.json").read_bytes()
+    else:
+        # The manifest changed since: put back this feature's entry only.
+        manifest = read_json(manifest_path)
+        old_entry = json.loads((version / "entry.json").read_text(encoding="utf-8"))
+        manifest["features"] = [old_entry if isinstance(e, dict) and e.get("id") == feature_id else e
+                                for e in manifest["features"]]
+        restored_manifest = manifest_text(manifest)
+    files: dict[Path, bytes | str] = {manifest_path: restored_manifest}
+    old_geometry, new_geometry = record.get("old_geometry"), record.get("new_geometry")
+    if old_geometry:
+        files[folder / old_geometry] = (version / "geometry.geojson").read_bytes()
+    write_files_atomic(files)
+    if new_geometry and new_geometry != old_geometry:
+        try:
+            os.unlink(folder / new_geometry)
+        except FileNotFoundError:
+            pass
+    shutil.rmtree(version)
+    for empty in (_history_dir(folder, feature_id), folder / HISTORY):
+        try:
+            empty.rmdir()
+        except OSError:
+            break
+    return list(files)
+
+
+def load_previous(folder: Path, feature_id: str, version: Path, record: dict):
+    """The geometry a feature had before the swap recorded in ``version``."""
+    from .geometry import read_geometry_file
+    spec_kind = json.loads((version / "entry.json").read_text(encoding="utf-8")).get("kind", "polygon")
+    if record.get("old_geometry"):
+        return read_geometry_file(version / "geometry.geojson", feature_id, spec_kind)
+    # It was a union of parts: rebuild it from the folder as it stood then.
+    scratch = _scratch_copy(Path(folder))
+    try:
+        shutil.copyfile(version / "manifest.json", scratch / "b" / MANIFEST_NAME)
+        return load_zone(scratch / "b").feature(feature_id).geometry
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
