@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,9 +19,9 @@ from .errors import BoundaryError, HetaoIOError, Problem
 
 __all__ = ["MAX_INPUT_BYTES", "is_number", "read_json", "write_atomic", "write_files_atomic"]
 
-#: Inputs larger than this are refused before they are read (a boundary of a million
-#: vertices is about 40 MB of GeoJSON).
-MAX_INPUT_BYTES = 256 * 1024 * 1024
+#: Inputs larger than this are refused before they are read, so that no input can
+#: exhaust memory (a boundary of a million vertices is about 40 MB of GeoJSON).
+MAX_INPUT_BYTES = 128 * 1024 * 1024
 
 
 def _reject_constant(name: str) -> float:
@@ -48,7 +49,13 @@ def read_json(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_B
     """
     name = label or str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise BoundaryError([Problem(name, None, "is not a regular file (a pipe or device?); "
+                                         "point to a file")])
+        size = info.st_size
         if size > max_bytes:
             raise BoundaryError([Problem(name, None, (
                 f"file is {size / 1e6:,.0f} MB, larger than the {max_bytes / 1e6:,.0f} MB "
@@ -56,6 +63,8 @@ def read_json(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_B
         with open(path, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise BoundaryError([Problem(name, None, "is a broken symbolic link")]) from None
         raise BoundaryError([Problem(name, None, "file not found")]) from None
     except IsADirectoryError:
         raise BoundaryError([Problem(name, None, "is a folder, not a file")]) from None
@@ -108,6 +117,7 @@ def write_files_atomic(files: Mapping[Path, bytes | str]) -> None:
             path = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             raw = data.encode("utf-8") if isinstance(data, str) else data
+            _remove_stale_temporaries(path)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((tmp, path))
             with os.fdopen(fd, "wb") as fh:
@@ -126,6 +136,17 @@ def write_files_atomic(files: Mapping[Path, bytes | str]) -> None:
                 pass
         target = exc.filename or (staged[-1][1] if staged else "output")
         raise HetaoIOError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _remove_stale_temporaries(path: Path, age_s: float = 3600.0) -> None:
+    """Remove this target's temporary files left by a write that was killed (over an hour old)."""
+    import time
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > age_s:
+                stale.unlink()
+        except OSError:
+            pass
 
 
 def _fsync_dir(directory: Path) -> None:

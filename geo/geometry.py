@@ -19,8 +19,8 @@ from shapely.ops import nearest_points
 from .errors import BoundaryError, Problem
 from .files import is_number, read_json
 
-__all__ = ["ZONE_CENTRE", "MAX_DISTANCE_KM", "ALLOWED_TYPES", "read_geometry_file",
-           "geometry_from_geojson", "feature_collection"]
+__all__ = ["ZONE_CENTRE", "MAX_DISTANCE_KM", "ALLOWED_TYPES", "DATUM_OFFSETS", "read_geometry_file",
+           "geometry_from_geojson", "feature_collection", "datum_problem"]
 
 #: Roughly the middle of the zone (lon, lat): Huanggang / the Lok Ma Chau Loop.
 ZONE_CENTRE = (114.066, 22.515)
@@ -31,6 +31,14 @@ ALLOWED_TYPES = {
     "point": ("Point",),
     "context": ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"),
 }
+#: How far the Chinese web-map datums sit from WGS84 at the zone (datum minus WGS84, in
+#: degrees of lon, lat), the mean over the converted reference points in shared/data.
+DATUM_OFFSETS = {
+    "GCJ-02 (Amap/Gaode, Tencent)": (0.00510, -0.00273),
+    "BD-09 (Baidu)": (0.01166, 0.00296),
+}
+#: A vertex this close (degrees, about 15 m) to the border line counts as lying on it.
+_ON_LINE_DEG = 0.00015
 _DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2,
           "Polygon": 2, "MultiPolygon": 3}
 _WGS84_NAMES = ("urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84",
@@ -79,6 +87,7 @@ def read_geometry_file(path: Path, feature_id: str, kind: str,
         out.add("is not GeoJSON: the file must hold a FeatureCollection object")
     elif data.get("type") != "FeatureCollection":
         found = data.get("type")
+        found = found if isinstance(found, str) else None
         if found == "Feature":
             out.add("holds a bare Feature; wrap it in a FeatureCollection")
         elif found in _DEPTH or found == "GeometryCollection":
@@ -304,3 +313,24 @@ def feature_collection(geometry: BaseGeometry, feature_id: str, properties: dict
             "geometry": mapping(geometry),
         }],
     }
+
+
+def datum_problem(geometry: BaseGeometry, border: BaseGeometry) -> str | None:
+    """Say so when a geometry lies on the HK-Shenzhen border only once a Chinese datum's
+    offset is removed: its coordinates are then GCJ-02 or BD-09, not WGS84.
+
+    A geometry traced from such a map sits a consistent few hundred metres off; its
+    vertices along the river miss the border as drawn, and hit it after the shift.
+    """
+    vertices = shapely.points(shapely.get_coordinates(geometry))
+    on_border = int(shapely.dwithin(vertices, border, _ON_LINE_DEG).sum())
+    for name, (dx, dy) in DATUM_OFFSETS.items():
+        shifted = shapely.points(shapely.get_coordinates(geometry) - (dx, dy))
+        hits = int(shapely.dwithin(shifted, border, _ON_LINE_DEG).sum())
+        if hits >= 3 and hits >= 0.2 * len(vertices) and hits > 3 * on_border:
+            metres = math.hypot(dx * 111_320 * math.cos(math.radians(ZONE_CENTRE[1])), dy * 110_570)
+            return (f"geometry sits about {metres:,.0f} m off the HK-Shenzhen border, yet {hits} of "
+                    f"its {len(vertices)} vertices lie on the border once the {name} offset is "
+                    f"removed: the coordinates look like {name.split()[0]}, not WGS84; convert them "
+                    "to WGS84 before use")
+    return None

@@ -103,7 +103,11 @@ def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
     imported = read_boundary(file, spec.kind, feature_id, crs=crs, layer=layer)
 
     notes = list(imported.notes)
-    geometry_rel = old_entry.get("geometry") or f"{feature_id}.geojson"
+    latest = _latest(folder, feature_id)
+    number = int(latest.name) + 1 if latest else 1
+    # A new file name each version: the manifest's rename is the one commit point, so a
+    # swap killed at any moment leaves the old or the new version, never a mix.
+    geometry_rel = f"{feature_id}.v{number}.geojson"
     new_entry = copy.deepcopy(old_entry)
     for key, why in (("union_of", "it is now a geometry of its own, no longer a union"),
                      ("explanation", "it explained the previous geometry; add one if measured and stated still differ"),
@@ -142,8 +146,7 @@ def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
     if dry_run:
         return result
 
-    latest = _latest(folder, feature_id)
-    version = _history_dir(folder, feature_id) / f"{int(latest.name) + 1 if latest else 1:04d}"
+    version = _history_dir(folder, feature_id) / f"{number:04d}"
     record = {"feature": feature_id, "date": new_entry["provenance"]["date"], "file": str(file),
               "old_geometry": old_entry.get("geometry"), "new_geometry": geometry_rel}
     files: dict[Path, bytes | str] = {
@@ -152,29 +155,65 @@ def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
         version / "manifest.json": raw_manifest,
         version / "manifest.after.json": new_manifest_text,
     }
-    if old_entry.get("geometry"):
-        files[version / "geometry.geojson"] = (folder / old_entry["geometry"]).read_bytes()
+    old_geometry = old_entry.get("geometry")
+    if old_geometry:
+        files[version / "geometry.geojson"] = (folder / old_geometry).read_bytes()
     files[folder / geometry_rel] = geometry_text
-    files[manifest_path] = new_manifest_text
     write_files_atomic(files)
+    write_files_atomic({manifest_path: new_manifest_text})       # the commit
+    if old_geometry and not _referenced(new_manifest, old_geometry):
+        _unlink(folder / old_geometry)
     result.written = [folder / geometry_rel, manifest_path]
     result.history = version
     return result
 
 
-def previous_version(folder: Path, feature_id: str) -> tuple[Path, dict]:
-    """The latest history entry of a feature and its record (BoundaryError if none)."""
-    version = _latest(Path(folder), feature_id)
-    if version is None:
-        raise BoundaryError([Problem(Path(folder) / HISTORY, feature_id, (
+def _referenced(manifest: dict, relative: str) -> bool:
+    entries = manifest.get("features", []) + manifest.get("context", [])
+    return any(isinstance(e, dict) and e.get("geometry") == relative for e in entries)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def previous_version(folder: Path, feature_id: str, clean: bool = False) -> tuple[Path, dict]:
+    """The history entry of the swap that made the feature's current version, and its record.
+
+    Entries left by a swap that was killed before it committed (their new geometry is not
+    the one the manifest names) are skipped, and removed when ``clean``.
+
+    Raises
+    ------
+    BoundaryError
+        If the current version was not made by hetao swap.
+    """
+    folder = Path(folder)
+    manifest = read_json(folder / MANIFEST_NAME)
+    current = _entry(manifest, feature_id, folder / MANIFEST_NAME).get("geometry")
+    root = _history_dir(folder, feature_id)
+    versions = sorted((p for p in root.iterdir() if p.is_dir() and p.name.isdigit()),
+                      reverse=True) if root.is_dir() else []
+    for version in versions:
+        try:
+            record = json.loads((version / "swap.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            record = {}
+        if record.get("new_geometry") == current and (version / "manifest.json").is_file():
+            return version, record
+        if clean:
+            shutil.rmtree(version, ignore_errors=True)   # a swap that never committed
+    raise BoundaryError([Problem(folder / HISTORY, feature_id, (
             "has no earlier version to restore or compare (nothing was swapped in with hetao swap)"))])
-    return version, json.loads((version / "swap.json").read_text(encoding="utf-8"))
 
 
 def undo(folder: Path, feature_id: str) -> list[Path]:
     """Restore the previous version of ``feature_id``; return the files restored."""
     folder = Path(folder)
-    version, record = previous_version(folder, feature_id)
+    version, record = previous_version(folder, feature_id, clean=True)
     manifest_path = folder / MANIFEST_NAME
     current = manifest_path.read_bytes()
     if current == (version / "manifest.after.json").read_bytes():
@@ -186,23 +225,20 @@ def undo(folder: Path, feature_id: str) -> list[Path]:
         manifest["features"] = [old_entry if isinstance(e, dict) and e.get("id") == feature_id else e
                                 for e in manifest["features"]]
         restored_manifest = manifest_text(manifest)
-    files: dict[Path, bytes | str] = {manifest_path: restored_manifest}
     old_geometry, new_geometry = record.get("old_geometry"), record.get("new_geometry")
     if old_geometry:
-        files[folder / old_geometry] = (version / "geometry.geojson").read_bytes()
-    write_files_atomic(files)
+        write_files_atomic({folder / old_geometry: (version / "geometry.geojson").read_bytes()})
+    write_files_atomic({manifest_path: restored_manifest})      # the commit
     if new_geometry and new_geometry != old_geometry:
-        try:
-            os.unlink(folder / new_geometry)
-        except FileNotFoundError:
-            pass
+        _unlink(folder / new_geometry)
+    files = [manifest_path] + ([folder / old_geometry] if old_geometry else [])
     shutil.rmtree(version)
     for empty in (_history_dir(folder, feature_id), folder / HISTORY):
         try:
             empty.rmdir()
         except OSError:
             break
-    return list(files)
+    return files
 
 
 def load_previous(folder: Path, feature_id: str, version: Path, record: dict):

@@ -9,10 +9,13 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .errors import BoundaryError, HetaoError, Problem
-from .geometry import read_geometry_file
+from .geometry import datum_problem, read_geometry_file
 from .manifest import ContextSpec, FeatureSpec, Manifest, load_manifest
 
-__all__ = ["Boundary", "ContextLayer", "Zone", "default_boundaries_dir", "load_zone"]
+__all__ = ["BORDER_LAYER", "Boundary", "ContextLayer", "Zone", "default_boundaries_dir", "load_zone"]
+
+#: The context layer holding the HK-Shenzhen border, used to spot datum-shifted geometry.
+BORDER_LAYER = "hk-sz-border"
 
 
 @dataclass(frozen=True)
@@ -129,15 +132,6 @@ def load_zone(folder: Path | str | None = None) -> Zone:
             geometries[spec.id] = (read_geometry_file(path, spec.id, spec.kind), path)
         except BoundaryError as exc:
             problems.extend(exc.problems)
-    features = []
-    for spec in manifest.features:
-        if spec.union_of:
-            parts = [geometries[p][0] for p in spec.union_of if p in geometries]
-            if len(parts) == len(spec.union_of):
-                features.append(Boundary(spec, shapely.union_all(parts), None))
-        elif spec.id in geometries:
-            geometry, path = geometries[spec.id]
-            features.append(Boundary(spec, geometry, path))
     context = []
     for spec in manifest.context:
         path = _resolve(folder, spec.geometry, manifest_name, f"context {spec.id}", problems)
@@ -147,6 +141,21 @@ def load_zone(folder: Path | str | None = None) -> Zone:
             context.append(ContextLayer(spec, read_geometry_file(path, spec.id, "context"), path))
         except BoundaryError as exc:
             problems.extend(exc.problems)
+    border = next((c.geometry for c in context if c.spec.id == BORDER_LAYER), None)
+    if border is not None:
+        for fid, (geometry, path) in geometries.items():
+            message = datum_problem(geometry, border)
+            if message:
+                problems.append(Problem(path, fid, message))
+    features = []
+    for spec in manifest.features:
+        if spec.union_of:
+            parts = [geometries[p][0] for p in spec.union_of if p in geometries]
+            if len(parts) == len(spec.union_of):
+                features.append(Boundary(spec, shapely.union_all(parts), None))
+        elif spec.id in geometries:
+            geometry, path = geometries[spec.id]
+            features.append(Boundary(spec, geometry, path))
     if problems:
         raise BoundaryError(problems)
     return Zone(manifest, tuple(features), tuple(context))

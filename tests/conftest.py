@@ -64,8 +64,12 @@ class Folder:
                 entry[key] = value
         self.write_manifest(data)
 
+    def geometry_path(self, fid: str) -> Path:
+        entry = next((f for f in self.manifest()["features"] if f["id"] == fid), {})
+        return self.path / entry.get("geometry", f"{fid}.geojson")
+
     def geometry(self, fid: str) -> dict:
-        return json.loads((self.path / f"{fid}.geojson").read_text())
+        return json.loads(self.geometry_path(fid).read_text())
 
     def write_geometry(self, fid: str, data: object) -> None:
         text = data if isinstance(data, (str, bytes)) else json.dumps(data)
@@ -84,8 +88,15 @@ class Folder:
         self.write_geometry(fid, data)
 
     def snapshot(self) -> dict[str, bytes]:
-        return {str(p.relative_to(self.path)): p.read_bytes()
-                for p in sorted(self.path.rglob("*")) if p.is_file()}
+        def content(p: Path):
+            if p.is_symlink():
+                return ("symlink", os.readlink(p))
+            if not p.is_file():
+                return ("special", p.stat().st_mode)
+            if p.stat().st_size > 50_000_000:
+                return ("large", p.stat().st_size, p.stat().st_mtime_ns)
+            return p.read_bytes()
+        return {str(p.relative_to(self.path)): content(p) for p in sorted(self.path.rglob("*"))}
 
 
 @pytest.fixture

@@ -166,3 +166,19 @@ def test_diff_map__offline__old_new_gained_lost(folder, tmp_path, open_page):
     assert sorted(drawn["features"]) == ["hong-kong-park-after", "hong-kong-park-before",
                                          "hong-kong-park-gained", "hong-kong-park-lost"]
     assert "What changed" in opened.page.locator(".hetao-legend").inner_text()
+
+
+def test_map__hostile_file_name__shown_as_text(folder, tmp_path, open_page):
+    ring = folder.geometry("hong-kong-park")["features"][0]["geometry"]["coordinates"][0]
+    hostile = tmp_path / "<svg onload=\"window.__xss='file'\">.geojson"
+    hostile.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+                       "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    assert run_hetao("swap", "hong-kong-park", hostile, "--boundaries", folder.path, "--source",
+                     "<b>s</b>", "--licence", "<i>l</i>", "--accuracy", "1").code == 0
+    out = tmp_path / "out"
+    assert run_hetao("build", "--boundaries", folder.path, "--out", out).code == 0
+    opened = open_page(out / "hetao.html")
+    click_feature(opened.page, "hong-kong-park")
+    popup = opened.page.locator(".leaflet-popup-content").inner_text()
+    assert "<svg onload=" in popup and "<b>s</b>" in popup
+    assert opened.page.evaluate("() => window.__xss") is None and opened.errors == []

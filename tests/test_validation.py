@@ -46,6 +46,27 @@ def _stated(value=None, unit=None):
     return _manifest_edit(edit)
 
 
+def _shift(dx, dy):
+    def apply(folder: Folder) -> None:
+        folder.set_coordinates("futian-bonded-zone", [[[x + dx, y + dy] for x, y in _ring(folder, "futian-bonded-zone")]])
+    return apply
+
+
+def _replace_with(make):
+    def apply(folder: Folder) -> None:
+        target = folder.path / "futian-bonded-zone.geojson"
+        target.unlink()
+        make(target)
+    return apply
+
+
+def _sparse(size):
+    def make(target):
+        with open(target, "wb") as fh:
+            fh.truncate(size)
+    return make
+
+
 def _symlink_loop(folder: Folder) -> None:
     target = folder.path / "futian-bonded-zone.geojson"
     target.unlink()
@@ -142,14 +163,48 @@ CASES = [
     ("id-mismatch", lambda f: f.write_geometry("futian-bonded-zone", json.dumps(f.geometry("futian-bonded-zone"))
                                                .replace('"id": "futian-bonded-zone"', '"id": "huanggang-port-area"')),
      "futian-bonded-zone.geojson", "manifest names this file for 'futian-bonded-zone'"),
+    ("4d-positions", lambda f: f.set_coordinates("futian-bonded-zone", [[[x, y, 5.0, 0.0] for x, y in _ring(f, "futian-bonded-zone")]]),
+     "futian-bonded-zone.geojson", "has 4 values"),
+    ("gcj02-shifted", _shift(0.00510, -0.00273), "futian-bonded-zone.geojson", "look like GCJ-02"),
+    ("bd09-shifted", _shift(0.01166, 0.00296), "futian-bonded-zone.geojson", "look like BD-09"),
+    ("overlapping-multipolygon-parts", lambda f: f.set_coordinates("futian-bonded-zone", [
+        [[[114.04, 22.505], [114.05, 22.505], [114.05, 22.51], [114.04, 22.51], [114.04, 22.505]]],
+        [[[114.045, 22.507], [114.055, 22.507], [114.055, 22.512], [114.045, 22.512], [114.045, 22.507]]]], "MultiPolygon"),
+     "futian-bonded-zone.geojson", "not valid"),
+    ("hole-outside-shell", lambda f: f.set_coordinates("futian-bonded-zone", [
+        [[114.04, 22.505], [114.05, 22.505], [114.05, 22.51], [114.04, 22.51], [114.04, 22.505]],
+        [[114.06, 22.506], [114.061, 22.506], [114.061, 22.507], [114.06, 22.507], [114.06, 22.506]]]),
+     "futian-bonded-zone.geojson", "Hole lies outside shell"),
+    ("200-mb-file", _replace_with(_sparse(200 * 1024 * 1024)), "futian-bonded-zone.geojson", "larger than the"),
+    ("named-pipe", _replace_with(lambda t: os.mkfifo(t)), "futian-bonded-zone.geojson", "is not a regular file"),
+    ("broken-symlink", _replace_with(lambda t: os.symlink("nowhere.geojson", t)), "futian-bonded-zone.geojson",
+     "broken symbolic link"),
+    ("binary-garbage", lambda f: f.write_geometry("futian-bonded-zone", bytes(range(256)) * 40),
+     "futian-bonded-zone.geojson", "is not UTF-8"),
+    ("json-not-geojson", lambda f: f.write_geometry("futian-bonded-zone", '{"hello": "world"}'),
+     "futian-bonded-zone.geojson", "is not a GeoJSON FeatureCollection"),
+    ("symlink-out-of-folder", _replace_with(lambda t: os.symlink("/etc/hostname", t)), "manifest.json",
+     "leads outside the boundaries folder"),
+    ("absolute-path", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park").update(geometry="/etc/passwd")),
+     "manifest.json", "must be relative and stay inside"),
+    ("manifest-not-utf8", lambda f: f.manifest_path.write_bytes(f.manifest_path.read_bytes().replace(
+        "香港".encode(), "香港".encode("big5"))), "manifest.json", "is not UTF-8"),
+    ("unknown-quantity", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park")["stated"][0].update(quantity="floor")),
+     "manifest.json", "use one of land area, gross floor area"),
+    ("string-stated-value", _stated(value="87"), "manifest.json", "it must be a number"),
 ]
 
 
 @pytest.mark.parametrize(("case", "breaker", "file", "fragment"), CASES, ids=[c[0] for c in CASES])
-def test_cli_areas__broken_folder__exit_2_one_line_naming_file(folder, case, breaker, file, fragment):
+def test_cli_build__broken_folder__exit_2_one_line_naming_file(folder, tmp_path, case, breaker, file, fragment):
     breaker(folder)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "hetao.html").write_text("previous build")
     before = folder.snapshot()
-    result = run_hetao("areas", "--boundaries", folder.path)
+    result = run_hetao("build", "--boundaries", folder.path, "--out", out)
+    assert [p.name for p in out.iterdir()] == ["hetao.html"]
+    assert (out / "hetao.html").read_text() == "previous build"
     assert result.code == 2, result
     assert result.out == ""
     assert "Traceback" not in result.err
@@ -159,6 +214,11 @@ def test_cli_areas__broken_folder__exit_2_one_line_naming_file(folder, case, bre
     assert matching, result.err
     assert all(str(folder.path / file) in line for line in matching)
     assert folder.snapshot() == before
+    assert run_hetao("areas", "--boundaries", folder.path).code == 2
+
+
+def test_corpus__at_least_40_distinct_cases():
+    assert len({c[0] for c in CASES}) == len(CASES) >= 40
 
 
 def test_load_zone__several_broken_files__every_problem_reported(folder):
