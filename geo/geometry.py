@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import mapping, shape as to_shape
 from shapely.geometry.base import BaseGeometry
@@ -173,19 +174,24 @@ def _geometry(geom: object, kind: str, out: _Problems) -> BaseGeometry | None:
         out.add("geometry is empty (no coordinates)")
         return None
     before = len(out.items)
-    positions = _positions(coords, _DEPTH[gtype], out)
-    if len(out.items) > before:
-        return None
-    if not positions:
-        out.add("geometry is empty (no coordinates)")
-        return None
-    if not _check_positions(positions, out, kind):
+    rings = _fast_arrays(coords, _DEPTH[gtype])
+    if rings is None:
+        # Irregular or non-numeric coordinates: walk them to say exactly what is wrong.
+        positions = _positions(coords, _DEPTH[gtype], out)
+        if len(out.items) > before:
+            return None
+        if not positions:
+            out.add("geometry is empty (no coordinates)")
+            return None
+        rings = _regroup(np.asarray(positions, dtype=float), coords, _DEPTH[gtype])
+    if not _check_positions(np.concatenate(rings), out, kind):
         return None
     if gtype == "Polygon":
-        _check_polygon(coords, out, "")
+        _check_polygon(rings, out, "")
     elif gtype == "MultiPolygon":
+        arrays = iter(rings)
         for i, polygon in enumerate(coords):
-            _check_polygon(polygon, out, f"polygon {i}: ")
+            _check_polygon([next(arrays) for _ in polygon], out, f"polygon {i}: ")
     elif gtype in ("LineString", "MultiLineString"):
         lines = [coords] if gtype == "LineString" else coords
         for i, line in enumerate(lines):
@@ -193,7 +199,15 @@ def _geometry(geom: object, kind: str, out: _Problems) -> BaseGeometry | None:
                 out.add(f"line {i} has {len(line)} position(s); a line needs at least two")
     if len(out.items) > before:
         return None
-    shape = to_shape({"type": gtype, "coordinates": coords})
+    if gtype == "Polygon":
+        shape = shapely.polygons(rings[0], holes=rings[1:] or None)
+    elif gtype == "MultiPolygon":
+        arrays = iter(rings)
+        shape = shapely.multipolygons([
+            shapely.polygons(next(arrays), holes=[next(arrays) for _ in polygon[1:]] or None)
+            for polygon in coords])
+    else:
+        shape = to_shape({"type": gtype, "coordinates": coords})
     if shape.is_empty:
         out.add("geometry is empty")
         return None
@@ -207,6 +221,38 @@ def _geometry(geom: object, kind: str, out: _Problems) -> BaseGeometry | None:
     if gtype in ("Polygon", "MultiPolygon"):
         shape = shapely.orient_polygons(shape, exterior_cw=False)
     return shape
+
+
+def _fast_arrays(coords: object, depth: int) -> list[np.ndarray] | None:
+    """The position arrays (one per ring or line, or one for points) when every position is
+    a finite [lon, lat] pair of numbers; ``None`` otherwise (the caller then walks them)."""
+    if depth >= 1 and not isinstance(coords, (list, tuple)):
+        return None
+    if depth == 0:
+        groups = [[coords]]
+    elif depth == 1:
+        groups = [coords]
+    elif depth == 2:
+        groups = coords
+    else:
+        if not all(isinstance(p, (list, tuple)) for p in coords):
+            return None
+        groups = [ring for polygon in coords for ring in polygon]
+    arrays = []
+    for group in groups:
+        if not isinstance(group, (list, tuple)) or not group:
+            return None
+        try:
+            arr = np.array(group)
+        except (ValueError, TypeError):
+            return None
+        if arr.ndim != 2 or arr.shape[1] != 2 or arr.dtype.kind not in "if":
+            return None
+        arr = arr.astype(float, copy=False)
+        if not np.isfinite(arr).all():
+            return None
+        arrays.append(arr)
+    return arrays or None
 
 
 def _positions(coords: object, depth: int, out: _Problems) -> list[list]:
@@ -243,10 +289,9 @@ def _positions(coords: object, depth: int, out: _Problems) -> list[list]:
     return result
 
 
-def _check_positions(positions: list[list], out: _Problems, kind: str) -> bool:
-    lons = [p[0] for p in positions]
-    lats = [p[1] for p in positions]
-    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
+def _check_positions(positions: np.ndarray, out: _Problems, kind: str) -> bool:
+    lons, lats = positions[:, 0], positions[:, 1]
+    lo_x, hi_x, lo_y, hi_y = (float(v) for v in (lons.min(), lons.max(), lats.min(), lats.max()))
     if max(abs(lo_x), abs(hi_x)) <= 180 and max(abs(lo_y), abs(hi_y)) <= 90:
         if kind != "context" and _looks_swapped(lo_x, hi_x, lo_y, hi_y):
             out.add(f"coordinates look like [lat, lon] (first value {lo_x:g}..{hi_x:g}, second "
@@ -273,19 +318,34 @@ def _looks_swapped(lo_x: float, hi_x: float, lo_y: float, hi_y: float) -> bool:
     return near(mid_y, mid_x) and not near(mid_x, mid_y)
 
 
-def _check_polygon(rings: list, out: _Problems, prefix: str) -> None:
-    for j, ring in enumerate(rings):
+def _regroup(positions: np.ndarray, coords: list, depth: int) -> list[np.ndarray]:
+    """Split the flat positions back into the arrays :func:`_fast_arrays` would give."""
+    if depth <= 1:
+        return [positions]
+    groups = coords if depth == 2 else [ring for polygon in coords for ring in polygon]
+    return np.split(positions, np.cumsum([len(g) for g in groups])[:-1])
+
+
+def _check_polygon(rings: list[np.ndarray], out: _Problems, prefix: str) -> None:
+    for j, arr in enumerate(rings):
         what = f"{prefix}{'exterior ring' if j == 0 else f'hole {j}'}"
-        if ring[0] != ring[-1]:
-            out.add(f"{what} is not closed (first {_show(ring[0])}, last {_show(ring[-1])}); "
+        if not np.array_equal(arr[0], arr[-1]):
+            out.add(f"{what} is not closed (first {_show(arr[0].tolist())}, last {_show(arr[-1].tolist())}); "
                     "repeat the first position at the end")
-        elif len(ring) < 4:
-            out.add(f"{what} has {len(ring)} positions; a ring needs at least 4 "
+        elif len(arr) < 4:
+            out.add(f"{what} has {len(arr)} positions; a ring needs at least 4 "
                     "(three corners and the closing position)")
-        elif len({tuple(p) for p in ring}) < 3:
-            out.add(f"{what} is degenerate (fewer than three distinct positions)")
-        elif shapely.MultiPoint(ring).convex_hull.area == 0:
+        elif _collinear(arr):
             out.add(f"{what} is degenerate (zero area: its positions lie on one line)")
+
+
+def _collinear(arr: np.ndarray) -> bool:
+    """True when every position lies on one line (or there are fewer than three distinct)."""
+    rel = arr - arr[0]
+    far = rel[np.argmax(np.abs(rel).sum(axis=1))]
+    if not far.any():
+        return True
+    return not np.any(rel[:, 0] * far[1] - rel[:, 1] * far[0])
 
 
 def _check_location(shape: BaseGeometry, out: _Problems) -> None:
@@ -322,10 +382,13 @@ def datum_problem(geometry: BaseGeometry, border: BaseGeometry) -> str | None:
     A geometry traced from such a map sits a consistent few hundred metres off; its
     vertices along the river miss the border as drawn, and hit it after the shift.
     """
-    vertices = shapely.points(shapely.get_coordinates(geometry))
+    coords = shapely.get_coordinates(geometry)
+    if len(coords) > 5000:   # a large outline: an even sample says the same
+        coords = coords[np.linspace(0, len(coords) - 1, 5000).astype(int)]
+    vertices = shapely.points(coords)
     on_border = int(shapely.dwithin(vertices, border, _ON_LINE_DEG).sum())
     for name, (dx, dy) in DATUM_OFFSETS.items():
-        shifted = shapely.points(shapely.get_coordinates(geometry) - (dx, dy))
+        shifted = shapely.points(coords - (dx, dy))
         hits = int(shapely.dwithin(shifted, border, _ON_LINE_DEG).sum())
         if hits >= 3 and hits >= 0.2 * len(vertices) and hits > 3 * on_border:
             metres = math.hypot(dx * 111_320 * math.cos(math.radians(ZONE_CENTRE[1])), dy * 110_570)
