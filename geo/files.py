@@ -17,7 +17,8 @@ from pathlib import Path
 
 from .errors import BoundaryError, HetaoIOError, Problem
 
-__all__ = ["MAX_INPUT_BYTES", "is_number", "read_json", "write_atomic", "write_files_atomic"]
+__all__ = ["MAX_INPUT_BYTES", "is_number", "read_json", "read_text", "parse_json", "write_atomic",
+           "write_files_atomic"]
 
 #: Inputs larger than this are refused before they are read, so that no input can
 #: exhaust memory (a boundary of a million vertices is about 40 MB of GeoJSON).
@@ -30,7 +31,25 @@ def _reject_constant(name: str) -> float:
 
 
 def read_json(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_BYTES) -> object:
-    """Read a UTF-8 JSON file.
+    """Read a UTF-8 JSON file (see :func:`read_text` and :func:`parse_json`)."""
+    name = label or str(path)
+    return parse_json(read_text(path, name, max_bytes), name)
+
+
+def parse_json(text: str, name: str) -> object:
+    """Parse JSON text, refusing NaN and Infinity; BoundaryError naming ``name`` if it is not JSON."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise BoundaryError([Problem(name, None, "JSON is nested too deeply")]) from None
+    except ValueError as exc:
+        msg = getattr(exc, "msg", str(exc))
+        where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
+        raise BoundaryError([Problem(name, None, f"is not valid JSON ({msg}{where})")]) from None
+
+
+def read_text(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """Read a UTF-8 text file.
 
     Parameters
     ----------
@@ -78,14 +97,7 @@ def read_json(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_B
     except UnicodeDecodeError as exc:
         raise BoundaryError([Problem(name, None, (
             f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"))]) from None
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        raise BoundaryError([Problem(name, None, "JSON is nested too deeply")]) from None
-    except ValueError as exc:
-        msg = getattr(exc, "msg", str(exc))
-        where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
-        raise BoundaryError([Problem(name, None, f"is not valid JSON ({msg}{where})")]) from None
+    return text
 
 
 def is_number(value: object) -> bool:

@@ -8,7 +8,9 @@ geometry with counter-clockwise exterior rings, or raises one
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from .errors import BoundaryError, Problem
-from .files import is_number, read_json
+from .files import is_number, parse_json, read_text
 
 __all__ = ["ZONE_CENTRE", "MAX_DISTANCE_KM", "ALLOWED_TYPES", "DATUM_OFFSETS", "read_geometry_file",
            "geometry_from_geojson", "feature_collection", "datum_problem"]
@@ -81,7 +83,11 @@ def read_geometry_file(path: Path, feature_id: str, kind: str,
         Listing every problem found.
     """
     name = label or str(path)
-    data = read_json(path, name)
+    text = read_text(path, name)
+    fast = _fast_read(text, feature_id, kind) if len(text) > FAST_PATH_BYTES else None
+    if fast is not None:
+        return fast
+    data = parse_json(text, name)
     out = _Problems(name, feature_id)
     geometry = None
     if not isinstance(data, dict):
@@ -110,6 +116,66 @@ def read_geometry_file(path: Path, feature_id: str, kind: str,
     if out.items:
         raise BoundaryError(out.items)
     return geometry
+
+
+#: Files larger than this are first tried on the fast path (:func:`_fast_read`).
+FAST_PATH_BYTES = 1_000_000
+_COORDINATE_TEXT = re.compile(r"[\d\s,.eE+\-\[\]]*")
+
+
+def _fast_read(text: str, feature_id: str, kind: str) -> BaseGeometry | None:
+    """The geometry of a large, well-formed boundary file, parsed by GEOS; ``None`` whenever
+    anything is unusual (the caller then takes the thorough path, which names the problem).
+
+    The coordinates array (numbers only) is cut out of the text and parsed by
+    :func:`shapely.from_geojson`; the small rest is parsed as JSON and checked as usual.
+    Every check of the thorough path is made on the result.
+    """
+    if text.count('"coordinates"') != 1:
+        return None
+    key = text.index('"coordinates"')
+    colon = text.find(":", key)
+    start = colon + 1 + (len(text[colon + 1:colon + 64]) - len(text[colon + 1:colon + 64].lstrip()))
+    if text[start:start + 1] != "[":
+        return None
+    run = _COORDINATE_TEXT.match(text, start).group(0).rstrip(" \t\r\n,")
+    end = start + len(run)
+    try:
+        skeleton = json.loads(text[:start] + "[]" + text[end:])
+    except ValueError:
+        return None
+    features = skeleton.get("features") if isinstance(skeleton, dict) else None
+    if (skeleton.get("type") != "FeatureCollection" or skeleton.get("crs") is not None
+            or not isinstance(features, list) or len(features) != 1):
+        return None
+    feature = features[0]
+    if not isinstance(feature, dict) or feature.get("type") != "Feature" or feature.get("crs") is not None:
+        return None
+    props = feature.get("properties")
+    fid = feature.get("id", props.get("id") if isinstance(props, dict) else None)
+    geom = feature.get("geometry")
+    if (fid not in (None, feature_id) or (props is not None and not isinstance(props, dict))
+            or not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon")
+            or kind != "polygon" or set(geom) != {"type", "coordinates"}):
+        return None
+    try:
+        shape = shapely.from_geojson(json.dumps({"type": geom["type"], "coordinates": []})
+                                     .replace("[]", run))
+    except Exception:  # GEOS refuses unclosed rings, ragged positions and the like
+        return None
+    if shape.is_empty or shapely.has_z(shape):
+        return None
+    out = _Problems("<fast>", feature_id)
+    parts = shapely.get_parts(shape)
+    rings = [[shapely.get_coordinates(r) for r in (p.exterior, *p.interiors)] for p in parts]
+    if not _check_positions(np.concatenate([r for group in rings for r in group]), out, kind):
+        return None
+    for group in rings:
+        _check_polygon(group, out, "")
+    if out.items:
+        return None
+    shape = _finish(shape, kind, out)
+    return None if out.items else shape
 
 
 def geometry_from_geojson(obj: object, kind: str, file: str = "<geometry>",
@@ -208,6 +274,11 @@ def _geometry(geom: object, kind: str, out: _Problems) -> BaseGeometry | None:
             for polygon in coords])
     else:
         shape = to_shape({"type": gtype, "coordinates": coords})
+    return _finish(shape, kind, out)
+
+
+def _finish(shape: BaseGeometry, kind: str, out: _Problems) -> BaseGeometry | None:
+    """The checks on a built geometry: empty, valid, near the zone; then orient its rings."""
     if shape.is_empty:
         out.add("geometry is empty")
         return None
@@ -218,7 +289,9 @@ def _geometry(geom: object, kind: str, out: _Problems) -> BaseGeometry | None:
         return None
     if kind in ("polygon", "point"):
         _check_location(shape, out)
-    if gtype in ("Polygon", "MultiPolygon"):
+        if out.items:
+            return None
+    if shape.geom_type in ("Polygon", "MultiPolygon"):
         shape = shapely.orient_polygons(shape, exterior_cw=False)
     return shape
 

@@ -114,3 +114,12 @@ def test_compare__statuses(figure, measured_ha, uncertainty_ha, explanation, sta
     if status != "not_comparable":
         assert result.difference_ha == pytest.approx(measured_ha - figure.value_ha)
         assert result.difference_pct == pytest.approx(100 * (measured_ha - figure.value_ha) / figure.value_ha)
+
+
+def test_to_crs__cgcs2000_shortcut__same_pipeline_as_from_wgs84():
+    from pyproj import Transformer
+
+    point = shapely.Point(114.0657, 22.5169)
+    full = Transformer.from_crs("EPSG:4326", "EPSG:4547", always_xy=True)
+    ours = to_crs(point, "EPSG:4547")
+    assert (ours.x, ours.y) == full.transform(point.x, point.y)

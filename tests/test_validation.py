@@ -243,3 +243,39 @@ def test_load_zone__clockwise_ring__normalised_not_rejected(folder):
     geometry = load_zone(folder.path).feature("hong-kong-park").geometry
     assert geometry.exterior.is_ccw
     assert run_hetao("check", "--boundaries", folder.path).code == 0
+
+
+def _big_ring(folder: Folder, n: int = 60_000) -> list:
+    """The Loop densified to ``n`` positions (a file over the fast-path size)."""
+    import numpy as np
+    ring = np.asarray(_ring(folder, "hong-kong-park"))
+    t = np.linspace(0, 1, n // len(ring), endpoint=False)[:, None]
+    dense = np.concatenate([a + t * (b - a) for a, b in zip(ring[:-1], ring[1:])])
+    return np.vstack([dense, dense[:1]]).tolist()
+
+
+def test_read_geometry_file__large_file__fast_path_same_as_thorough(folder, monkeypatch):
+    import shapely
+
+    from geo import geometry
+    folder.set_coordinates("hong-kong-park", [_big_ring(folder)])
+    path = folder.path / "hong-kong-park.geojson"
+    assert path.stat().st_size > geometry.FAST_PATH_BYTES
+    assert geometry._fast_read(path.read_text(), "hong-kong-park", "polygon") is not None
+    fast = geometry.read_geometry_file(path, "hong-kong-park", "polygon")
+    monkeypatch.setattr(geometry, "FAST_PATH_BYTES", 10**12)
+    thorough = geometry.read_geometry_file(path, "hong-kong-park", "polygon")
+    assert shapely.equals_exact(fast, thorough, 0)
+
+
+@pytest.mark.parametrize(("change", "fragment"), [
+    (lambda r: r[:-1], "is not closed"),
+    (lambda r: [[x, y, 1.0] for x, y in r], "has 3 values"),
+    (lambda r: [[y, x] for x, y in r], "look like [lat, lon]"),
+    (lambda r: r[:10] + [[r[10][0], "22.5"]] + r[11:], "coordinates must be numbers"),
+])
+def test_read_geometry_file__large_broken_file__same_message_as_small(folder, change, fragment):
+    folder.set_coordinates("hong-kong-park", [change(_big_ring(folder))])
+    with pytest.raises(BoundaryError) as info:
+        load_zone(folder.path)
+    assert any(fragment in p and "hong-kong-park.geojson" in p for p in info.value.problems), info.value.problems
