@@ -42,19 +42,30 @@ def _leaflet_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _folium_offline_assets() -> dict[str, str]:
-    """The ``_res`` table of folium-offline: CDN address -> file text."""
-    source = (_package_dir("offlinefolium") / "elements.py").read_text(encoding="utf-8")
-    table: dict[str, str] = {}
-    for node in ast.parse(source).body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Subscript)
-                and isinstance(node.targets[0].value, ast.Name)
-                and node.targets[0].value.id == "_res"
-                and isinstance(node.targets[0].slice, ast.Constant)
-                and isinstance(node.value, ast.Constant)):
-            table[node.targets[0].slice.value] = node.value.value
-    return table
+def _folium_offline_source() -> str:
+    return (_package_dir("offlinefolium") / "elements.py").read_text(encoding="utf-8")
+
+
+def _folium_offline_asset(url: str) -> str | None:
+    """One entry of folium-offline's ``_res`` table (CDN address -> file text).
+
+    Only the statement ``_res['URL'] = <string literal>`` is parsed (with :mod:`ast`); the
+    module is never imported or executed.
+    """
+    source = _folium_offline_source()
+    head = f"\n_res[{url!r}] ="
+    start = source.find(head)
+    if start < 0:
+        return None
+    end = source.find("\n_res[", start + len(head))
+    statement = source[start + 1:end if end > 0 else len(source)]
+    try:
+        node = ast.parse(statement).body[0]
+    except SyntaxError:   # the table ended: parse up to the last line that closes the string
+        return None
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+        return node.value.value
+    return None
 
 
 def _data_uri(path: Path) -> str:
@@ -106,7 +117,7 @@ def asset_text(url: str) -> str:
         path = _leaflet_dir() / name
         text = path.read_text(encoding="utf-8")
         return inline_css_urls(text, path.parent) if name.endswith(".css") else text
-    text = _folium_offline_assets().get(url)
+    text = _folium_offline_asset(url)
     if text is None:
         raise HetaoError(f"no offline copy of {url} in the installed packages; build with "
                          "--cdn, or install a folium-offline release that has it")

@@ -23,7 +23,8 @@ def _nice_length(span_m: float) -> float:
     return 10
 
 
-def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150) -> bytes:
+def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
+               shown: dict | None = None) -> bytes:
     """Draw the zone in a local equidistant projection and return PNG bytes (deterministic)."""
     import matplotlib
     matplotlib.use("Agg")
@@ -32,20 +33,21 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150) -> b
     from matplotlib.patches import Circle, Patch
     from matplotlib.patches import Polygon as MplPolygon
 
+    from .display import display_geometries
+
     by_id = {m.id: m for m in measurements}
+    shown = shown if shown is not None else display_geometries(zone)
     fig, ax = plt.subplots(figsize=(9, 7), dpi=dpi)
     handles = []
-    extent = shapely.union_all([
-        to_crs(b.geometry, LOCAL_CRS).buffer(b.spec.provenance.positional_accuracy_m or 0)
-        if b.spec.kind == "point" else to_crs(b.geometry, LOCAL_CRS) for b in zone.features])
-    minx, miny, maxx, maxy = extent.bounds
+    minx, miny, maxx, maxy = shapely.total_bounds([
+        to_crs(shown[b.id], LOCAL_CRS).buffer(b.spec.provenance.positional_accuracy_m or 0)
+        if b.spec.kind == "point" else to_crs(shown[b.id], LOCAL_CRS) for b in zone.features])
     pad = 0.08 * max(maxx - minx, maxy - miny)
     window = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
 
     for layer in zone.context:
-        geom = shapely.intersection(to_crs(layer.geometry, LOCAL_CRS).boundary
-                                    if layer.geometry.geom_type.endswith("Polygon")
-                                    else to_crs(layer.geometry, LOCAL_CRS), window)
+        drawn = to_crs(shown[layer.spec.id], LOCAL_CRS)
+        geom = shapely.intersection(drawn.boundary if drawn.geom_type.endswith("Polygon") else drawn, window)
         for line in shapely.get_parts(geom):
             if line.geom_type == "LineString":
                 x, y = line.xy
@@ -56,7 +58,7 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150) -> b
     for b in zone.features:
         spec = b.spec
         colour = PALETTE[spec.side]
-        geom = to_crs(b.geometry, LOCAL_CRS)
+        geom = to_crs(shown[b.id], LOCAL_CRS)
         style = "--" if spec.approximate else "-"
         label = spec.name_en
         m = by_id[spec.id]

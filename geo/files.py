@@ -132,6 +132,11 @@ def write_files_atomic(files: Mapping[Path, bytes | str]) -> None:
             _remove_stale_temporaries(path)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((tmp, path))
+            try:
+                mode = stat.S_IMODE(path.stat().st_mode)    # keep an existing file's mode
+            except OSError:
+                mode = 0o666 & ~_umask()                    # else what open() would give
+            os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(raw)
                 fh.flush()
@@ -148,6 +153,12 @@ def write_files_atomic(files: Mapping[Path, bytes | str]) -> None:
                 pass
         target = exc.filename or (staged[-1][1] if staged else "output")
         raise HetaoIOError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _remove_stale_temporaries(path: Path, age_s: float = 3600.0) -> None:

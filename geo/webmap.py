@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .assets import asset_text, leaflet_image_data_uri, script_safe
+from .display import DISPLAY_ERROR_M
 from .measurement import Measurement
 from .zone import Zone
 
@@ -126,7 +127,8 @@ def _legend_html(zone: Zone) -> str:
                      f"{escape(layer.spec.name_zh)}</div>")
     return ("<div class='hetao-legend-title'>Hetao zone 河套合作区</div>" + "".join(items)
             + "<div class='hetao-note'>Dashed outline: approximate. Circle: the branch's "
-            "uncertainty.</div><div class='hetao-offline' hidden>Basemap tiles are not "
+            f"uncertainty. Outlines are drawn to within {DISPLAY_ERROR_M} m; areas are measured "
+            "on the full geometry.</div><div class='hetao-offline' hidden>Basemap tiles are not "
             "loading (offline?); the zone is drawn from hetao's own data.</div>")
 
 
@@ -201,7 +203,7 @@ def _elements():
 
 
 def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = True,
-               title: str = "Hetao zone · 河套合作区") -> str:
+               title: str = "Hetao zone · 河套合作区", shown: dict | None = None) -> str:
     """Render the zone as a complete HTML page.
 
     Parameters
@@ -209,19 +211,24 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
     zone, measurements : what to draw and what to say about it.
     offline : bool
         Inline every asset (default); ``False`` keeps folium's CDN links.
+    shown : dict, optional
+        The display geometries (:func:`geo.display.display_geometries`), if already made.
     """
     import folium
     import shapely
 
+    from .display import display_geometries
+
     Bind, Legend = _elements()
     by_id = {m.id: m for m in measurements}
+    shown = shown if shown is not None else display_geometries(zone)
     with _deterministic_ids():
         fmap = _new_map()
         for layer in zone.context:
             group = folium.FeatureGroup(name=escape(f"Context: {layer.spec.name_en} · {layer.spec.name_zh}"))
             folium.GeoJson(
                 {"type": "Feature", "id": layer.spec.id, "properties": {},
-                 "geometry": shapely.geometry.mapping(layer.geometry)},
+                 "geometry": shapely.geometry.mapping(shown[layer.spec.id])},
                 style_function=lambda _f: {"color": PALETTE["context"], "weight": 2,
                                            "dashArray": "4 4", "fill": False},
                 interactive=False,
@@ -244,7 +251,7 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
                          "dashArray": DASH if spec.approximate else None}
                 layer = folium.GeoJson(
                     {"type": "Feature", "id": spec.id, "properties": {},
-                     "geometry": shapely.geometry.mapping(b.geometry)},
+                     "geometry": shapely.geometry.mapping(shown[spec.id])},
                     style_function=lambda _f, s=style: s,
                     highlight_function=lambda _f: {"weight": 4},
                 )
@@ -275,7 +282,7 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
             group.add_to(fmap)
 
         Legend(_legend_html(zone), "Boundaries: " + "; ".join(escape(a) for a in zone.attributions())).add_to(fmap)
-        bounds = shapely.union_all([b.geometry for b in zone.features]).bounds
+        bounds = tuple(shapely.total_bounds([shown[b.id] for b in zone.features]))
         return _page(fmap, bounds, offline, title)
 
 
@@ -410,5 +417,5 @@ def render_diff_map(diffs, *, offline: bool = True, label_before: str = "before"
         Legend(f"<div class='hetao-legend-title'>What changed</div>{items}"
                f"<div class='hetao-note'>{summary}</div><div class='hetao-offline' hidden>Basemap "
                "tiles are not loading (offline?).</div>", escape("Compared with hetao diff")).add_to(fmap)
-        bounds = shapely.union_all([g for d in diffs for g in (d.before, d.after)]).bounds
+        bounds = tuple(shapely.total_bounds([g for d in diffs for g in (d.before, d.after)]))
         return _page(fmap, bounds, offline, "hetao diff")

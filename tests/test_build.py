@@ -105,11 +105,11 @@ def test_build__render_fails_midway__nothing_written(tmp_path, monkeypatch):
     build_module.build(zone, measurements, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
-    def broken_png(*args, **kwargs):
-        raise HetaoError("figure failed")
+    def broken_map(*args, **kwargs):
+        raise HetaoError("map failed")
 
-    import geo.figure
-    monkeypatch.setattr(geo.figure, "render_png", broken_png)
+    import geo.webmap
+    monkeypatch.setattr(geo.webmap, "render_map", broken_map)
     zone2 = load_zone(SHIPPED)
     with pytest.raises(HetaoError):
         build_module.build(zone2, measure_zone(zone2), tmp_path)
