@@ -116,6 +116,9 @@ def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
             del new_entry[key]
             notes.append(f"removed '{key}' from the manifest entry: {why}")
     new_entry["geometry"] = geometry_rel
+    old_accuracy = (old_entry.get("provenance") or {}).get("positional_accuracy_m") or 1.0
+    if accuracy is None:
+        notes.append(f"no --accuracy given: the uncertainty below assumes {old_accuracy:g} m")
     new_entry["approximate"] = approximate
     layer_text = f", layer {imported.layer}" if imported.layer else ""
     done = "; ".join(imported.notes) or "no changes needed"
@@ -125,7 +128,7 @@ def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
         "method": (f"Imported with hetao swap from {Path(file).name} ({imported.driver}, "
                    f"{imported.source_crs}{layer_text}): {done}; validated and written as RFC 7946 GeoJSON."),
         "date": today or dt.date.today().isoformat(),
-        "positional_accuracy_m": accuracy if accuracy is not None else 1.0,
+        "positional_accuracy_m": accuracy if accuracy is not None else old_accuracy,
     }
     new_manifest = copy.deepcopy(manifest)
     new_manifest["features"] = [new_entry if e is old_entry or (isinstance(e, dict) and e.get("id") == feature_id)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .assets import asset_text, leaflet_image_data_uri, script_safe
+from .errors import HetaoError
 from .display import DISPLAY_ERROR_M
 from .measurement import Measurement
 from .zone import Zone
@@ -355,7 +356,8 @@ def content_security_policy(page: str, offline: bool = True) -> str:
 
 def _with_csp(page: str, offline: bool) -> str:
     if re.search(r"<script\s+[^>]*>", page) and offline:
-        raise AssertionError("an inline script with attributes would escape the CSP hashes")
+        raise HetaoError("the map has a script element the Content-Security-Policy cannot hash; "
+                         "build with --cdn or report this")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(content_security_policy(page, offline), quote=False)}">'
     return page.replace("<head>", "<head>\n" + meta, 1)
 
