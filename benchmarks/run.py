@@ -9,7 +9,6 @@ the ratio, not the seconds, is the figure to read. Targets are in benchmarks/REA
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import statistics

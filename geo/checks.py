@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import shapely
 
-from .measurement import Measurement, geodesic_area_perimeter, to_crs
+from .measurement import Measurement, polygonal_area, to_crs
 from .zone import Zone
 
 __all__ = ["CheckResult", "SLIVER_WIDTH_M", "LOCAL_CRS", "check_zone"]
@@ -27,10 +27,6 @@ class CheckResult:
     detail: str
 
 
-def _area(geometry) -> float:
-    return 0.0 if geometry.is_empty else geodesic_area_perimeter(geometry)[0]
-
-
 def _polygons(geometry):
     parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else shapely.Polygon()
@@ -43,7 +39,7 @@ def _extent(geometry) -> tuple[float, bool]:
     if polygons.is_empty:
         return 0.0, False
     wide = not to_crs(polygons, LOCAL_CRS).buffer(-SLIVER_WIDTH_M / 2).is_empty
-    return _area(polygons), wide
+    return polygonal_area(polygons), wide
 
 
 def _distance_m(a, b) -> float:

@@ -237,10 +237,11 @@ def diff(old: str, new: Path | None, boundaries: Path | None, crs: str | None, f
     from . import swap as swapping
     from .diff import diff_geometries, diff_paths, diff_records, diff_table
     from .files import write_atomic
+    from .zone import load_zone
     try:
         if new is None:
             folder = _folder(boundaries)
-            zone = swapping.load_zone(folder)
+            zone = load_zone(folder)
             version, record = swapping.previous_version(folder, old)
             before = swapping.load_previous(folder, old, version, record)
             diffs = [diff_geometries(old, before, zone.feature(old).geometry,

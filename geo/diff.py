@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .checks import LOCAL_CRS
 from .errors import BoundaryError, Problem
-from .measurement import geodesic_area_perimeter, measure_zone, to_crs
+from .measurement import geodesic_area_perimeter, measure_zone, polygonal_area, to_crs
 from .zone import Zone, load_zone
 
 __all__ = ["FeatureDiff", "diff_geometries", "diff_zones", "diff_paths", "diff_records", "diff_table"]
@@ -44,11 +44,6 @@ class FeatureDiff:
     status_after: tuple[str, ...] = ()
 
 
-def _area(geometry: BaseGeometry) -> float:
-    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return sum(geodesic_area_perimeter(p)[0] for p in parts)
-
-
 def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, *,
                     side: str | None = None, status_before: tuple[str, ...] = (),
                     status_after: tuple[str, ...] = ()) -> FeatureDiff:
@@ -59,8 +54,8 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
     if polygonal:
         area_before, perim_before = geodesic_area_perimeter(before)
         area_after, perim_after = geodesic_area_perimeter(after)
-        gained = _area(shapely.difference(after, before))
-        lost = _area(shapely.difference(before, after))
+        gained = polygonal_area(shapely.difference(after, before))
+        lost = polygonal_area(shapely.difference(before, after))
         mean = (gained + lost) / ((perim_before + perim_after) / 2)
     else:
         area_before = area_after = gained = lost = mean = None

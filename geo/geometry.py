@@ -159,8 +159,7 @@ def _fast_read(text: str, feature_id: str, kind: str) -> BaseGeometry | None:
             or kind != "polygon" or set(geom) != {"type", "coordinates"}):
         return None
     try:
-        shape = shapely.from_geojson(json.dumps({"type": geom["type"], "coordinates": []})
-                                     .replace("[]", run))
+        shape = shapely.from_geojson(f'{{"type": "{geom["type"]}", "coordinates": {run}}}')
     except Exception:  # GEOS refuses unclosed rings, ragged positions and the like
         return None
     if shape.is_empty or shapely.has_z(shape):

@@ -49,7 +49,10 @@ def _crs_name(crs) -> str:
 def _declared_geojson_crs(path: Path) -> bool:
     """Whether a GeoJSON file carries the legacy top-level ``crs`` member."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        if '"crs"' not in text:   # the usual case: no need to parse the file again
+            return False
+        data = json.loads(text)
     except (OSError, ValueError):
         return False
     return isinstance(data, dict) and data.get("crs") is not None

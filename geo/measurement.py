@@ -22,7 +22,7 @@ from .zone import Boundary, Zone
 
 __all__ = [
     "GEOD", "GRID_CRS", "STATUSES", "Comparison", "Measurement",
-    "geodesic_area_perimeter", "grid_area", "to_crs", "compare", "measure_zone",
+    "geodesic_area_perimeter", "polygonal_area", "grid_area", "to_crs", "compare", "measure_zone",
 ]
 
 GEOD = Geod(ellps="WGS84")
@@ -90,6 +90,16 @@ def geodesic_area_perimeter(geometry: BaseGeometry) -> tuple[float, float]:
 #: spends ~90 ms finding that out, then uses the identity ("ballpark"). Starting from
 #: CGCS2000's own lon/lat gives the very same pipeline at once (tests check it).
 _SAME_PIPELINE = {("EPSG:4326", "EPSG:4547"): "EPSG:4490"}
+
+
+def polygonal_area(geometry: BaseGeometry) -> float:
+    """Geodesic area (m²) of the polygonal parts of any geometry.
+
+    Overlay results (intersections, differences) may mix polygons with lines and points;
+    only the polygons have area.
+    """
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return sum(geodesic_area_perimeter(p)[0] for p in parts)
 
 
 @lru_cache(maxsize=None)
