@@ -32,7 +32,7 @@ def _package_dir(name: str) -> Path:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         raise HetaoError(f"the package providing '{name}' is not installed; reinstall hetao "
-                         "(pip install -e .), or build with --cdn")
+                         "(pip install hetao), or build with the offline parameter off")
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -120,5 +120,5 @@ def asset_text(url: str) -> str:
     text = _folium_offline_asset(url)
     if text is None:
         raise HetaoError(f"no offline copy of {url} in the installed packages; build with "
-                         "--cdn, or install a folium-offline release that has it")
+                         "the offline parameter off, or install a folium-offline release that has it")
     return inline_css_urls(text) if url.endswith(".css") else text

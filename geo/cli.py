@@ -1,11 +1,14 @@
-"""The ``hetao`` command line: a thin layer over the library.
+"""The ``hetao`` command line: parses arguments, calls the library, speaks.
 
-Exit codes: 0 all good, 1 a check failed, 2 bad input or usage.
+Everything else (loading, measuring, swapping, comparing) is the library's. Exit codes: 0
+all good, 1 a check failed or an output could not be written, 2 bad input or usage.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -15,6 +18,21 @@ from . import __version__
 from .errors import BoundaryError, HetaoError
 
 logger = logging.getLogger("hetao")
+
+#: Library parameters and the options that set them.
+_FLAGS = {"crs": "--crs", "layer": "--layer", "source": "--source", "licence": "--licence",
+          "accuracy": "--accuracy", "offline": "--cdn", "boundaries": "--boundaries"}
+_PARAMETERS = re.compile(r"the ((?:[a-z_]+, )*[a-z_]+(?: and [a-z_]+)?) parameters?( off)?")
+
+
+def _with_flags(text: str) -> str:
+    """Name the command's options where the library named its parameters."""
+    def replace(match: re.Match) -> str:
+        names = re.split(r", | and ", match.group(1))
+        if not all(n in _FLAGS for n in names):
+            return match.group(0)
+        return ", ".join(_FLAGS[n] for n in names)
+    return _PARAMETERS.sub(replace, text)
 
 
 class InputError(click.ClickException):
@@ -28,14 +46,14 @@ class InputError(click.ClickException):
 
     def show(self, file=None) -> None:
         for line in self.problems:
-            click.echo(f"hetao: error: {line}", err=True)
+            click.echo(f"hetao: error: {_with_flags(line)}", err=True)
 
 
 class Failure(click.ClickException):
     """A failed operation: exit code 1."""
 
     def show(self, file=None) -> None:
-        click.echo(f"hetao: error: {self.message}", err=True)
+        click.echo(f"hetao: error: {_with_flags(self.message)}", err=True)
 
 
 def _fail(exc: HetaoError) -> click.ClickException:
@@ -44,29 +62,45 @@ def _fail(exc: HetaoError) -> click.ClickException:
     return InputError([str(exc)]) if isinstance(exc, ValueError) else Failure(str(exc))
 
 
+def _say(text: str = "", **kwargs) -> None:
+    """Chatter (what was written, notes): silenced by -q; results are always printed."""
+    if click.get_current_context().find_root().obj.get("verbosity", 0) >= 0:
+        click.echo(text, **kwargs)
+
+
 boundaries_option = click.option(
     "--boundaries", "boundaries", type=click.Path(path_type=Path, file_okay=False),
-    default=None, help="Boundaries folder (default: the shipped boundaries/).")
+    default=None, help="Boundaries folder (default: the shipped boundaries).")
 
 
 def _load(boundaries: Path | None):
-    from .measurement import measure_zone
-    from .zone import load_zone
+    import hetao
     try:
-        zone = load_zone(boundaries)
-        return zone, measure_zone(zone)
+        zone = hetao.load(boundaries)
+        return zone, hetao.measure(zone)
     except HetaoError as exc:
         raise _fail(exc) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="hetao")
-@click.option("-v", "--verbose", count=True, help="More output (repeatable).")
-@click.option("-q", "--quiet", count=True, help="Less output (repeatable).")
-def cli(verbose: int, quiet: int) -> None:
+@click.option("-v", "--verbose", count=True, help="Say more: what hetao does (repeat for details).")
+@click.option("-q", "--quiet", count=True, help="Say less: results and errors only.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
     """An honest, checkable map of the Hetao Shenzhen-Hong Kong S&T Innovation Cooperation Zone."""
-    level = max(logging.DEBUG, min(logging.CRITICAL, logging.WARNING - 10 * (verbose - quiet)))
-    logging.basicConfig(level=level, format="hetao: %(message)s", stream=sys.stderr)
+    verbosity = verbose - quiet
+    ctx.obj = {"verbosity": verbosity}
+    level = max(logging.DEBUG, min(logging.CRITICAL, logging.WARNING - 10 * verbosity))
+    logger.setLevel(level)
+    if not any(getattr(h, "_hetao_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler._hetao_cli = True
+        handler.setFormatter(logging.Formatter("hetao: %(message)s"))
+        logger.addHandler(handler)
+    for handler in logger.handlers:
+        if getattr(handler, "_hetao_cli", False):
+            handler.setStream(sys.stderr)   # the current stderr (click's runner swaps it)
 
 
 @cli.command()
@@ -97,9 +131,9 @@ def check(boundaries: Path | None) -> None:
     Example:
         hetao check --boundaries my-boundaries/
     """
-    from .checks import check_zone
+    import hetao
     zone, measurements = _load(boundaries)
-    results = check_zone(zone, measurements)
+    results = hetao.check(zone, measurements)
     for r in results:
         click.echo(f"{'ok  ' if r.ok else 'FAIL'}  {r.name}: {r.detail}")
     failed = [r for r in results if not r.ok]
@@ -110,7 +144,7 @@ def check(boundaries: Path | None) -> None:
 @cli.command()
 @boundaries_option
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
-              show_default=True, help="Folder to write the outputs into.")
+              show_default=True, help="Folder to write the outputs into (relative to the current folder).")
 @click.option("--open", "open_map", is_flag=True, help="Open the map in the default browser.")
 @click.option("--cdn", is_flag=True, help="Link Leaflet and plugins from CDNs instead of inlining them.")
 def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None:
@@ -122,41 +156,38 @@ def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None
     Example:
         hetao build --out site/ --open
     """
-    from .build import build as build_outputs
+    import hetao
     zone, measurements = _load(boundaries)
     try:
-        paths = build_outputs(zone, measurements, out, offline=not cdn)
+        paths = hetao.build(zone, out, measurements=measurements, offline=not cdn)
     except HetaoError as exc:
         raise _fail(exc) from None
     for path in paths:
-        click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+        _say(f"wrote {path} ({path.stat().st_size:,} bytes)")
     if open_map:
         import webbrowser
-        webbrowser.open((out / "hetao.html").resolve().as_uri())
+        page = (out / "hetao.html").resolve()
+        if not webbrowser.open(page.as_uri()):
+            raise Failure(f"no browser could be started; open {page} by hand")
 
 
-def _folder(boundaries: Path | None) -> Path:
-    from .zone import default_boundaries_dir
-    try:
-        return boundaries if boundaries is not None else default_boundaries_dir()
-    except HetaoError as exc:
-        raise _fail(exc) from None
-
-
-def _print_comparisons(zone, feature_id: str) -> None:
-    from .measurement import measure_zone
-    m = next(m for m in measure_zone(zone) if m.id == feature_id)
+def _print_swap(result) -> None:
+    for note in result.notes:
+        _say(f"note: {note}")
+    click.echo(result.diff.table(), nl=False)
+    m = result.measurement
     if m.geodesic_area_m2 is not None:
-        click.echo(f"  measured   {m.geodesic_area_m2 / 1e4:,.2f} ha ± {m.uncertainty_m2 / 1e4:,.2f} ha")
+        click.echo(f"{m.id} now measures {m.geodesic_area_m2 / 1e4:,.2f} ha "
+                   f"± {m.uncertainty_m2 / 1e4:,.2f} ha")
     for c in m.comparisons:
         f = c.figure
         diff = "" if c.difference_ha is None else f": {c.difference_ha:+,.2f} ha ({c.difference_pct:+.1f} %)"
-        click.echo(f"  stated     {f.value:,g} {f.unit} ({f.source}){diff} {c.status}")
+        click.echo(f"  stated {f.value:,g} {f.unit} ({f.source}){diff} {c.status}")
 
 
 @cli.command()
 @click.argument("feature_id")
-@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
 @boundaries_option
 @click.option("--crs", help="CRS of FILE when the file has none, e.g. EPSG:2326.")
 @click.option("--layer", help="Layer of FILE to read (GeoPackage, KML with several layers).")
@@ -165,100 +196,101 @@ def _print_comparisons(zone, feature_id: str) -> None:
 @click.option("--accuracy", type=float, help="Its positional accuracy in metres (required).")
 @click.option("--approximate", is_flag=True, help="Mark the new geometry as approximate.")
 @click.option("--dry-run", is_flag=True, help="Check, measure and compare; write nothing.")
-@click.option("--undo", is_flag=True, help="Restore FEATURE_ID's previous version instead.")
-def swap(feature_id: str, file: Path | None, boundaries: Path | None, crs: str | None,
+def swap(feature_id: str, file: Path, boundaries: Path | None, crs: str | None,
          layer: str | None, source: str | None, licence: str | None, accuracy: float | None,
-         approximate: bool, dry_run: bool, undo: bool) -> None:
+         approximate: bool, dry_run: bool) -> None:
     """Replace a feature's geometry with FILE (GeoJSON, Shapefile, GeoPackage, KML, FlatGeobuf).
 
-    The previous version is kept in the boundaries folder's history/, so --undo restores it
-    exactly. Prints what changed and the new area check; rebuilds nothing.
+    The previous version is kept in the boundaries folder's history/, so hetao undo
+    restores it exactly. Prints what changed and the new area check; rebuilds nothing.
 
     \b
     Example:
         hetao swap hong-kong-park loop_survey.shp --crs EPSG:2326 \\
             --source "Lands Department survey 2026" --licence "HK Gov open data" --accuracy 0.5
-        hetao swap --undo hong-kong-park
     """
-    from . import swap as swapping
-    from .diff import diff_geometries, diff_table
-    folder = _folder(boundaries)
+    import hetao
     try:
-        if undo:
-            if file is not None:
-                raise click.UsageError("--undo takes only FEATURE_ID")
-            for path in swapping.undo(folder, feature_id):
-                click.echo(f"restored {path}")
-            return
-        if file is None:
-            raise click.UsageError("FILE is required (or use --undo)")
-        result = swapping.swap(folder, feature_id, file, crs=crs, layer=layer, source=source,
-                               licence=licence, accuracy=accuracy, approximate=approximate,
-                               dry_run=dry_run)
+        result = hetao.swap(feature_id, file, boundaries=boundaries, crs=crs, layer=layer,
+                            source=source, licence=licence, accuracy=accuracy,
+                            approximate=approximate, dry_run=dry_run)
     except HetaoError as exc:
         raise _fail(exc) from None
-    for note in result.notes:
-        click.echo(f"note: {note}")
-    old, new = result.before.feature(feature_id), result.after.feature(feature_id)
-    click.echo(diff_table([diff_geometries(feature_id, old.geometry, new.geometry)]), nl=False)
-    _print_comparisons(result.after, feature_id)
+    _print_swap(result)
     if dry_run:
-        click.echo("dry run: nothing written")
+        _say("dry run: nothing written")
         return
     for path in result.written:
-        click.echo(f"wrote {path}")
-    click.echo(f"kept the previous version in {result.history}; undo with: hetao swap --undo {feature_id}")
-    click.echo("the map was not rebuilt: run hetao build")
+        _say(f"wrote {path}")
+    _say(f"kept the previous version in {result.history}; undo with: hetao undo {feature_id}")
+    _say("the map was not rebuilt: run hetao build")
 
 
 @cli.command()
-@click.argument("old")
-@click.argument("new", required=False, type=click.Path(path_type=Path))
+@click.argument("feature_id")
+@boundaries_option
+def undo(feature_id: str, boundaries: Path | None) -> None:
+    """Restore FEATURE_ID as it was before its last hetao swap.
+
+    \b
+    Example:
+        hetao undo hong-kong-park
+    """
+    import hetao
+    try:
+        restored = hetao.undo(feature_id, boundaries=boundaries)
+    except HetaoError as exc:
+        raise _fail(exc) from None
+    for path in restored:
+        _say(f"restored {path}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--previous", "feature_id", metavar="FEATURE_ID",
+              help="Compare FEATURE_ID with its version before the last hetao swap (no OLD NEW).")
 @boundaries_option
 @click.option("--crs", help="CRS of files that have none, e.g. EPSG:2326.")
+@click.option("--layer", help="Layer to read from files with several (GeoPackage, KML).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--map", "map_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write a map of old, new, gained and lost to this HTML file.")
 @click.option("--cdn", is_flag=True, help="With --map: link assets from CDNs instead of inlining them.")
-def diff(old: str, new: Path | None, boundaries: Path | None, crs: str | None, fmt: str,
-         map_file: Path | None, cdn: bool) -> None:
-    """Show what changed between OLD and NEW boundaries.
+def diff(paths: tuple[Path, ...], feature_id: str | None, boundaries: Path | None, crs: str | None,
+         layer: str | None, fmt: str, map_file: Path | None, cdn: bool) -> None:
+    """Show what changed between OLD and NEW (two boundaries folders, or two files).
 
-    OLD and NEW are two boundaries folders or two boundary files; or give a FEATURE_ID
-    alone to compare it with its previous version (before the last hetao swap).
+    With --previous FEATURE_ID instead: what the last hetao swap of that feature changed.
 
     \b
     Example:
         hetao diff boundaries-2025/ boundaries/ --format json
-        hetao diff hong-kong-park --map output/diff.html
+        hetao diff --previous hong-kong-park --map output/diff.html
     """
-    import json as json_module
-
-    from . import swap as swapping
-    from .diff import diff_geometries, diff_paths, diff_records, diff_table
-    from .files import write_atomic
-    from .zone import load_zone
+    import hetao
+    if feature_id is not None and paths:
+        raise click.UsageError("give OLD NEW, or --previous FEATURE_ID, not both")
+    if feature_id is None and len(paths) != 2:
+        raise click.UsageError("give two folders or two files (OLD NEW), or --previous FEATURE_ID")
+    if feature_id is not None and (crs or layer):
+        raise click.UsageError("--crs and --layer are for OLD NEW files, not --previous")
+    if feature_id is None and boundaries is not None:
+        raise click.UsageError("--boundaries goes with --previous FEATURE_ID")
     try:
-        if new is None:
-            folder = _folder(boundaries)
-            zone = load_zone(folder)
-            version, record = swapping.previous_version(folder, old)
-            before = swapping.load_previous(folder, old, version, record)
-            diffs = [diff_geometries(old, before, zone.feature(old).geometry,
-                                     side=zone.feature(old).spec.side)]
-            labels = (f"before swap {version.name}", "now")
+        if feature_id is not None:
+            result = hetao.diff_previous(feature_id, boundaries=boundaries)
         else:
-            diffs = diff_paths(Path(old), new, crs=crs)
-            labels = (str(old), str(new))
+            result = hetao.diff(*paths, crs=crs, layer=layer)
         if fmt == "json":
-            click.echo(json_module.dumps(diff_records(diffs), ensure_ascii=False, indent=2))
+            click.echo(json.dumps(result.records(), ensure_ascii=False, indent=2))
         else:
-            click.echo(diff_table(diffs), nl=False)
+            click.echo(result.table(), nl=False)
         if map_file is not None:
-            from .webmap import render_diff_map
-            write_atomic(map_file, render_diff_map(diffs, offline=not cdn, label_before=labels[0],
-                                                   label_after=labels[1]))
-            click.echo(f"wrote {map_file}", err=fmt == "json")
+            result.save_map(map_file, offline=not cdn)
+            if fmt == "json":
+                _say(f"wrote {map_file}", err=True)
+            else:
+                _say(f"wrote {map_file}")
     except HetaoError as exc:
         raise _fail(exc) from None
 

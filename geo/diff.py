@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .checks import LOCAL_CRS
 from .errors import BoundaryError, Problem
-from .measurement import geodesic_area_perimeter, measure_zone, polygonal_area, to_crs
+from .measurement import Status, geodesic_area_perimeter, measure_zone, polygonal_area, to_crs
 from .zone import Zone, load_zone
 
-__all__ = ["FeatureDiff", "diff_geometries", "diff_zones", "diff_paths", "diff_records", "diff_table"]
+__all__ = ["FeatureDiff", "Diff", "diff_geometries", "diff_zones", "diff_paths", "diff_records",
+           "diff_table", "affected_ids"]
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,55 @@ class FeatureDiff:
     mean_displacement_m: float | None
     vertices_before: int
     vertices_after: int
-    status_before: tuple[str, ...] = ()
-    status_after: tuple[str, ...] = ()
+    status_before: tuple[Status, ...] = ()
+    status_after: tuple[Status, ...] = ()
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What changed between two versions: one :class:`FeatureDiff` per feature in both.
+
+    Attributes
+    ----------
+    features : the changes, in the newer version's order.
+    label_before, label_after : what the two versions are (folder or file names, or
+        "before swap 0001" and "now").
+    """
+
+    features: tuple[FeatureDiff, ...]
+    label_before: str = "before"
+    label_after: str = "after"
+
+    def records(self) -> list[dict[str, Any]]:
+        """JSON-ready records, one per feature (see :func:`diff_records`)."""
+        return diff_records(list(self.features))
+
+    def table(self) -> str:
+        """A plain-text summary, one block per feature."""
+        return diff_table(list(self.features))
+
+    def map_html(self, *, offline: bool = True) -> str:
+        """A self-contained map of the old and new outlines and the areas gained and lost."""
+        from .webmap import render_diff_map
+        return render_diff_map(list(self.features), offline=offline,
+                               label_before=self.label_before, label_after=self.label_after)
+
+    def save_map(self, path: Path | str, *, offline: bool = True) -> Path:
+        """Write :meth:`map_html` to ``path`` atomically; return the path."""
+        from .files import write_atomic
+        path = Path(path)
+        write_atomic(path, self.map_html(offline=offline))
+        return path
+
+
+def affected_ids(zone: Zone, feature_id: str) -> list[str]:
+    """``feature_id`` and every feature whose geometry is computed from it (its unions)."""
+    return [b.id for b in zone.features if b.id == feature_id or feature_id in b.spec.union_of]
 
 
 def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, *,
-                    side: str | None = None, status_before: tuple[str, ...] = (),
-                    status_after: tuple[str, ...] = ()) -> FeatureDiff:
+                    side: str | None = None, status_before: tuple[Status, ...] = (),
+                    status_after: tuple[Status, ...] = ()) -> FeatureDiff:
     """Compare two WGS84 geometries of one feature."""
     old_local, new_local = to_crs(before, LOCAL_CRS), to_crs(after, LOCAL_CRS)
     hausdorff = float(shapely.hausdorff_distance(old_local, new_local))
@@ -65,40 +109,60 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
                        status_before, status_after)
 
 
-def diff_zones(old: Zone, new: Zone) -> list[FeatureDiff]:
-    """Compare every feature present in both zones (in the new zone's order)."""
+def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None) -> list[FeatureDiff]:
+    """Compare every feature present in both zones (or those of ``ids``), in the new zone's order."""
     statuses = {}
     for label, zone in (("old", old), ("new", new)):
         statuses[label] = {m.id: tuple(c.status for c in m.comparisons) for m in measure_zone(zone)}
     old_ids = {b.id: b for b in old.features}
     diffs = []
     for b in new.features:
-        if b.id in old_ids:
+        if b.id in old_ids and (ids is None or b.id in ids):
             diffs.append(diff_geometries(b.id, old_ids[b.id].geometry, b.geometry, side=b.spec.side,
                                          status_before=statuses["old"][b.id],
                                          status_after=statuses["new"][b.id]))
     return diffs
 
 
-def diff_paths(old: Path, new: Path, *, crs: str | None = None) -> list[FeatureDiff]:
-    """Compare two boundaries folders, or two boundary files of any supported format."""
+def diff_paths(old: Path | str, new: Path | str, *, crs: str | None = None,
+               layer: str | None = None) -> Diff:
+    """Compare two boundaries folders, or two boundary files of any supported format.
+
+    Parameters
+    ----------
+    old, new : path
+        Two boundaries folders, or two files (GeoJSON, Shapefile, GeoPackage, KML,
+        FlatGeobuf, zipped or not).
+    crs : str, optional
+        The CRS of files that carry none.
+    layer : str, optional
+        The layer to read from files with several.
+
+    Raises
+    ------
+    BoundaryError
+        If either side cannot be read.
+    """
     old, new = Path(old), Path(new)
+    for path in (old, new):
+        if not path.exists():
+            raise BoundaryError([Problem(path, None, "not found")])
     if old.is_dir() != new.is_dir():
         raise BoundaryError([Problem(new, None, "compare a folder with a folder, or a file with a file")])
     if old.is_dir():
-        return diff_zones(load_zone(old), load_zone(new))
+        return Diff(tuple(diff_zones(load_zone(old), load_zone(new))), str(old), str(new))
     from .importer import read_boundary
 
     def read(path: Path) -> BaseGeometry:
         try:
-            return read_boundary(path, "polygon", crs=crs).geometry
+            return read_boundary(path, "polygon", crs=crs, layer=layer).geometry
         except BoundaryError as polygon_error:
             try:
-                return read_boundary(path, "point", crs=crs).geometry
+                return read_boundary(path, "point", crs=crs, layer=layer).geometry
             except BoundaryError:
                 raise polygon_error from None
 
-    return [diff_geometries(new.stem, read(old), read(new))]
+    return Diff((diff_geometries(new.stem, read(old), read(new)),), str(old), str(new))
 
 
 def diff_records(diffs: list[FeatureDiff]) -> list[dict]:

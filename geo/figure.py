@@ -8,10 +8,15 @@ import shapely
 
 from .checks import LOCAL_CRS
 from .measurement import Measurement, to_crs
-from .webmap import PALETTE
+from .sides import CONTEXT_COLOUR, SIDES
 from .zone import Zone
 
 __all__ = ["render_png"]
+
+
+def _plain(text: str) -> str:
+    """Text from a boundaries folder, shown as written (a ``$`` never starts mathtext)."""
+    return text.replace("$", r"\$")
 
 
 def _nice_length(span_m: float) -> float:
@@ -25,19 +30,24 @@ def _nice_length(span_m: float) -> float:
 
 def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
                shown: dict | None = None) -> bytes:
-    """Draw the zone in a local equidistant projection and return PNG bytes (deterministic)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Draw the zone in a local equidistant projection and return PNG bytes (deterministic).
+
+    Uses matplotlib's object API on its Agg canvas: no pyplot, no change of the caller's
+    backend or figures.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle, Patch
-    from matplotlib.patches import Polygon as MplPolygon
+    from matplotlib.patches import Circle, Patch, PathPatch
+    from matplotlib.path import Path as MplPath
 
     from .display import display_geometries
 
     by_id = {m.id: m for m in measurements}
     shown = shown if shown is not None else display_geometries(zone)
-    fig, ax = plt.subplots(figsize=(9, 7), dpi=dpi)
+    fig = Figure(figsize=(9, 7), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     handles = []
     minx, miny, maxx, maxy = shapely.total_bounds([
         to_crs(shown[b.id], LOCAL_CRS).buffer(b.spec.provenance.positional_accuracy_m or 0)
@@ -51,13 +61,13 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
         for line in shapely.get_parts(geom):
             if line.geom_type == "LineString":
                 x, y = line.xy
-                ax.plot(x, y, color=PALETTE["context"], lw=1, ls=(0, (4, 3)), zorder=1)
-        handles.append(Line2D([], [], color=PALETTE["context"], lw=1, ls=(0, (4, 3)),
-                              label=layer.spec.name_en))
+                ax.plot(x, y, color=CONTEXT_COLOUR, lw=1, ls=(0, (4, 3)), zorder=1)
+        handles.append(Line2D([], [], color=CONTEXT_COLOUR, lw=1, ls=(0, (4, 3)),
+                              label=_plain(layer.spec.name_en)))
 
     for b in zone.features:
         spec = b.spec
-        colour = PALETTE[spec.side]
+        colour = SIDES[spec.side].colour
         geom = to_crs(shown[b.id], LOCAL_CRS)
         style = "--" if spec.approximate else "-"
         label = spec.name_en
@@ -66,17 +76,20 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
             ax.plot(geom.x, geom.y, "o", color=colour, mec="white", ms=8, zorder=5)
             radius = spec.provenance.positional_accuracy_m or 0
             ax.add_patch(Circle((geom.x, geom.y), radius, fill=False, ec=colour, ls="--", lw=1, zorder=4))
-            handles.append(Line2D([], [], marker="o", ls="", color=colour, label=f"{label} (± {radius:,.0f} m)"))
+            handles.append(Line2D([], [], marker="o", ls="", color=colour, label=_plain(f"{label} (± {radius:,.0f} m)")))
             continue
         for poly in shapely.get_parts(geom):
             fill = not spec.union_of
-            ax.add_patch(MplPolygon(list(poly.exterior.coords), closed=True, fill=fill,
-                                    facecolor=colour + "40" if fill else "none", edgecolor=colour,
-                                    lw=2.2 if not spec.part_of else 1.2, ls=style,
-                                    zorder=3 if spec.union_of else 2))
+            # One path of the exterior and its holes, so holes stay holes.
+            rings = [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
+            path = MplPath.make_compound_path(*[MplPath(r, closed=True) for r in rings])
+            ax.add_patch(PathPatch(path, fill=fill,
+                                   facecolor=colour + "40" if fill else "none", edgecolor=colour,
+                                   lw=2.2 if not spec.part_of else 1.2, ls=style,
+                                   zorder=3 if spec.union_of else 2))
         area = f"{m.geodesic_area_m2 / 1e4:,.1f} ± {m.uncertainty_m2 / 1e4:,.1f} ha"
         handles.append(Patch(fc=colour + "40" if not spec.union_of else "none", ec=colour, ls=style,
-                             label=f"{label}: {area}"))
+                             label=_plain(f"{label}: {area}")))
 
     length = _nice_length(maxx - minx)
     x0, y0 = minx, miny - pad * 0.6
@@ -95,8 +108,7 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
     ax.annotate("N ↑", xy=(0.97, 0.03), xycoords="axes fraction", ha="right", fontsize=9)
     ax.text(0.01, 0.99, "Boundaries: " + "; ".join(zone.attributions())
             + ".\nLocal azimuthal equidistant projection.", transform=ax.transAxes,
-            va="top", fontsize=6, color="#333")
+            va="top", fontsize=6, color="#333", parse_math=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
-    plt.close(fig)
     return buf.getvalue()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -130,13 +130,12 @@ def write_files_atomic(files: Mapping[Path, bytes | str]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             raw = data.encode("utf-8") if isinstance(data, str) else data
             _remove_stale_temporaries(path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            fd, tmp = _create_temporary(path)
             staged.append((tmp, path))
             try:
-                mode = stat.S_IMODE(path.stat().st_mode)    # keep an existing file's mode
-            except OSError:
-                mode = 0o666 & ~_umask()                    # else what open() would give
-            os.fchmod(fd, mode)
+                os.fchmod(fd, stat.S_IMODE(path.stat().st_mode))   # keep an existing file's mode
+            except FileNotFoundError:
+                pass                        # a new file: created 0o666 less the umask, as open() does
             with os.fdopen(fd, "wb") as fh:
                 fh.write(raw)
                 fh.flush()
@@ -151,14 +150,20 @@ def write_files_atomic(files: Mapping[Path, bytes | str]) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
-        target = exc.filename or (staged[-1][1] if staged else "output")
+        target = next((p for t, p in staged if exc.filename in (t, str(p))), None)
+        target = target or (staged[-1][1] if staged else exc.filename or "output")
         raise HetaoIOError(f"{target}: cannot be written ({exc.strerror or exc})") from None
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new, exclusive temporary file beside ``path`` (mode 0o666 less the umask)."""
+    for _ in range(100):
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def _remove_stale_temporaries(path: Path, age_s: float = 3600.0) -> None:

@@ -9,6 +9,7 @@ geometry with counter-clockwise exterior rings, or raises one
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from pathlib import Path
@@ -24,6 +25,8 @@ from .files import is_number, parse_json, read_text
 
 __all__ = ["ZONE_CENTRE", "MAX_DISTANCE_KM", "ALLOWED_TYPES", "DATUM_OFFSETS", "read_geometry_file",
            "geometry_from_geojson", "feature_collection", "datum_problem"]
+
+logger = logging.getLogger(__name__)
 
 #: Roughly the middle of the zone (lon, lat): Huanggang / the Lok Ma Chau Loop.
 ZONE_CENTRE = (114.066, 22.515)
@@ -86,7 +89,11 @@ def read_geometry_file(path: Path, feature_id: str, kind: str,
     text = read_text(path, name)
     fast = _fast_read(text, feature_id, kind) if len(text) > FAST_PATH_BYTES else None
     if fast is not None:
+        logger.info("%s: %s bytes read on the fast path (GEOS parsed the coordinates)",
+                    name, f"{len(text):,}")
         return fast
+    if len(text) > FAST_PATH_BYTES:
+        logger.info("%s: %s bytes, unusual for the fast path: read on the thorough path", name, f"{len(text):,}")
     data = parse_json(text, name)
     out = _Problems(name, feature_id)
     geometry = None
@@ -201,7 +208,7 @@ def _check_crs(obj: dict, out: _Problems) -> None:
         name = crs["properties"].get("name")
     if name not in _WGS84_NAMES:
         out.add(f"has a 'crs' member naming {_show(name)}; boundary files are RFC 7946 "
-                "WGS84 lon/lat: import other CRSs with 'hetao swap --crs'")
+                "WGS84 lon/lat: import other CRSs with swap, giving the crs parameter")
 
 
 def _feature(feature: object, feature_id: str, kind: str, out: _Problems) -> BaseGeometry | None:
@@ -341,7 +348,7 @@ def _positions(coords: object, depth: int, out: _Problems) -> list[list]:
                 if len(item) in (3, 4) and all(is_number(v) for v in item):
                     out.add(f"position {_show(item)} has {len(item)} values; boundary files "
                             "hold 2-D [lon, lat] positions: drop the extra values "
-                            "('hetao swap' does this)")
+                            "(swap does this)")
                 else:
                     out.add(f"position {_show(item)} is not a [lon, lat] pair")
                 return []
@@ -372,7 +379,7 @@ def _check_positions(positions: np.ndarray, out: _Problems, kind: str) -> bool:
         return True
     if max(abs(lo_x), abs(hi_x), abs(lo_y), abs(hi_y)) > 1000:
         out.add(f"coordinates look like projected metres (e.g. [{lons[0]:.1f}, {lats[0]:.1f}]), "
-                "not WGS84 lon/lat; reproject them, or import with 'hetao swap --crs EPSG:XXXX'")
+                "not WGS84 lon/lat; reproject them, or import them with swap and the crs parameter")
     elif abs(lo_y) <= 180 and abs(hi_y) <= 180 and abs(lo_x) <= 90 and abs(hi_x) <= 90:
         out.add(f"latitude out of range (second value {lo_y:g}..{hi_y:g}); the positions look "
                 "like [lat, lon]: GeoJSON positions are [lon, lat], swap them")
@@ -462,6 +469,8 @@ def datum_problem(geometry: BaseGeometry, border: BaseGeometry) -> str | None:
     for name, (dx, dy) in DATUM_OFFSETS.items():
         shifted = shapely.points(coords - (dx, dy))
         hits = int(shapely.dwithin(shifted, border, _ON_LINE_DEG).sum())
+        logger.debug("datum check, %s: %d of %d vertices on the border as given, %d once shifted",
+                     name, on_border, len(vertices), hits)
         if hits >= 3 and hits >= 0.2 * len(vertices) and hits > 3 * on_border:
             metres = math.hypot(dx * 111_320 * math.cos(math.radians(ZONE_CENTRE[1])), dy * 110_570)
             return (f"geometry sits about {metres:,.0f} m off the HK-Shenzhen border, yet {hits} of "

@@ -9,6 +9,7 @@ folder is (:func:`geo.geometry.geometry_from_geojson`).
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from .geometry import geometry_from_geojson
 from .measurement import to_crs
 
 __all__ = ["Imported", "read_boundary"]
+
+logger = logging.getLogger(__name__)
 
 _GEOJSON_SUFFIXES = (".geojson", ".json")
 
@@ -87,12 +90,12 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     try:
         override = CRS.from_user_input(crs) if crs else None
     except CRSError:
-        raise _fail(path, feature_id, f"--crs {crs!r} is not a CRS hetao knows; give it as EPSG:XXXX") from None
+        raise _fail(path, feature_id, f"the crs parameter {crs!r} is not a CRS hetao knows; give it as EPSG:XXXX") from None
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
         if layer is None and len(layers) > 1:
             raise _fail(path, feature_id, f"has {len(layers)} layers ({', '.join(layers)}); "
-                        "choose one with --layer")
+                        "choose one with the layer parameter")
         if layer is not None and layer not in layers:
             raise _fail(path, feature_id, f"has no layer {layer!r}; its layers: {', '.join(layers)}")
         info = pyogrio.read_info(path, layer=layer)
@@ -113,14 +116,15 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
             declared = CRS.from_epsg(4326)
             notes.append("no 'crs' member: read as WGS84 lon/lat (RFC 7946)")
     if declared is not None and override is not None and not declared.equals(override, ignore_axis_order=True):
-        raise _fail(path, feature_id, f"declares {_crs_name(declared)} but --crs says "
-                    f"{_crs_name(override)}; drop --crs, or fix the file")
+        raise _fail(path, feature_id, f"declares {_crs_name(declared)} but the crs parameter says "
+                    f"{_crs_name(override)}; drop the crs parameter, or fix the file")
     source = declared or override
     if source is None:
-        raise _fail(path, feature_id, "has no CRS; pass --crs EPSG:XXXX (e.g. EPSG:2326 for "
+        raise _fail(path, feature_id, "has no CRS; give it with the crs parameter (e.g. EPSG:2326 for "
                     "Hong Kong 1980 Grid, EPSG:4547 for CGCS2000 / 3-degree GK CM 114E): "
                     "hetao will not guess")
     source_name = _crs_name(source)
+    logger.info("%s: %s, layer %s, CRS %s", path, driver, layer or "(the only one)", source_name)
 
     geoms = [g for g in frame.geometry if g is not None and not g.is_empty]
     if not geoms:
@@ -150,5 +154,7 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     if source_name != "EPSG:4326":
         geometry = to_crs(geometry, "EPSG:4326", source=source.to_wkt())
         notes.append(f"reprojected from {source_name} to WGS84")
+    for note in notes:
+        logger.info("%s: %s", path, note)
     checked = geometry_from_geojson(mapping(geometry), kind, file=str(path), feature_id=feature_id)
     return Imported(checked, source_name, driver, layer, notes)

@@ -10,18 +10,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Literal, get_args
 
 from .errors import BoundaryError, Problem
 from .files import is_number, read_json
+from .sides import SIDES as _SIDE_TABLE
+from .sides import Side
 
 __all__ = [
-    "manifest_text", "MANIFEST_NAME", "SIDES", "KINDS", "UNITS_M2", "QUANTITIES",
+    "manifest_text", "MANIFEST_NAME", "Kind", "SIDES", "KINDS", "UNITS_M2", "QUANTITIES",
     "StatedFigure", "Provenance", "FeatureSpec", "ContextSpec", "Manifest", "load_manifest",
 ]
 
 MANIFEST_NAME = "manifest.json"
-SIDES = ("hong_kong", "shenzhen")
-KINDS = ("polygon", "point")
+#: What a feature is: an area (measured) or a point (located).
+Kind = Literal["polygon", "point"]
+SIDES: tuple[str, ...] = tuple(_SIDE_TABLE)
+KINDS: tuple[str, ...] = get_args(Kind)
 #: Square metres in one of each accepted unit.
 UNITS_M2 = {"ha": 1e4, "km2": 1e6, "km²": 1e6, "acre": 4046.8564224, "m2": 1.0, "m²": 1.0}
 #: What a stated figure measures; only land areas are compared with the geometry.
@@ -91,8 +96,8 @@ class FeatureSpec:
     id: str
     name_en: str
     name_zh: str
-    side: str
-    kind: str
+    side: Side
+    kind: Kind
     provenance: Provenance
     geometry: str | None = None
     union_of: tuple[str, ...] = ()

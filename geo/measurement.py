@@ -9,8 +9,10 @@ comparison of each with its stated figures.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal, get_args
 
 import numpy as np
 import shapely
@@ -18,19 +20,25 @@ from pyproj import Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from .manifest import StatedFigure
+from .sides import SIDES
 from .zone import Boundary, Zone
 
 __all__ = [
-    "GEOD", "GRID_CRS", "STATUSES", "Comparison", "Measurement",
-    "geodesic_area_perimeter", "polygonal_area", "grid_area", "to_crs", "compare", "measure_zone",
+    "GEOD", "GRID_CRS", "Status", "STATUSES", "Comparison", "Measurement",
+    "geodesic_area_perimeter", "boundary_length", "polygonal_area", "grid_area", "to_crs",
+    "compare", "measure_zone",
 ]
 
+logger = logging.getLogger(__name__)
+
 GEOD = Geod(ellps="WGS84")
-#: The local official grid of each side.
-GRID_CRS = {"hong_kong": "EPSG:2326", "shenzhen": "EPSG:4547"}
-#: ``agrees``: within rounding plus uncertainty; ``explained``: differs, and the manifest
-#: says why; ``differs``: differs without explanation; ``not_comparable``: not a land area.
-STATUSES = ("agrees", "explained", "differs", "not_comparable")
+#: The local official grid of each side (from :data:`hetao.sides.SIDES`).
+GRID_CRS = {side: info.grid_crs for side, info in SIDES.items()}
+#: How a stated figure compares with the measured area. ``agrees``: within rounding plus
+#: uncertainty; ``explained``: differs, and the manifest says why; ``differs``: differs
+#: without explanation; ``not_comparable``: not a land area, or a point.
+Status = Literal["agrees", "explained", "differs", "not_comparable"]
+STATUSES: tuple[str, ...] = get_args(Status)
 
 
 @dataclass(frozen=True)
@@ -41,12 +49,23 @@ class Comparison:
     difference_ha: float | None
     difference_pct: float | None
     tolerance_ha: float | None
-    status: str
+    status: Status
 
 
 @dataclass(frozen=True)
 class Measurement:
-    """What hetao measured for one feature; areas in m², ``None`` for points."""
+    """What hetao measured for one feature; ``None`` for points.
+
+    Attributes
+    ----------
+    geodesic_area_m2 : area on the WGS84 ellipsoid, holes subtracted.
+    perimeter_m : the exterior perimeter (holes not included), as
+        :meth:`pyproj.Geod.geometry_area_perimeter` gives it.
+    boundary_length_m : the whole boundary, holes included: what the area uncertainty is
+        computed from.
+    grid_crs, grid_area_m2 : the side's official grid and the planar area in it.
+    uncertainty_m2 : boundary length × positional accuracy (a union: the sum of its parts').
+    """
 
     boundary: Boundary
     geodesic_area_m2: float | None
@@ -55,35 +74,62 @@ class Measurement:
     grid_area_m2: float | None
     uncertainty_m2: float | None
     comparisons: tuple[Comparison, ...]
+    boundary_length_m: float | None = None
 
     @property
     def id(self) -> str:
         return self.boundary.id
 
 
-def geodesic_area_perimeter(geometry: BaseGeometry) -> tuple[float, float]:
-    """Area (m²) and perimeter (m) of a (multi)polygon on the WGS84 ellipsoid.
+def _rings(geometry: BaseGeometry):
+    """(area, length, is_exterior) of every ring of a (multi)polygon, rings oriented first."""
+    oriented = shapely.orient_polygons(geometry, exterior_cw=False)
+    # What Geod.geometry_area_perimeter does, ring by ring, but reading the coordinates as
+    # numpy arrays (its own coordinate walk is the slow part on large outlines).
+    for polygon in shapely.get_parts(oriented):
+        for i, ring in enumerate([polygon.exterior, *polygon.interiors]):
+            coords = shapely.get_coordinates(ring)
+            area, length = GEOD.polygon_area_perimeter(coords[:, 0], coords[:, 1])
+            yield area, length, i == 0
 
-    Rings are oriented first (exteriors counter-clockwise, holes clockwise), since
-    :meth:`pyproj.Geod.geometry_area_perimeter` is signed.
+
+def geodesic_area_perimeter(geometry: BaseGeometry) -> tuple[float, float]:
+    """Area (m²) and exterior perimeter (m) of a (multi)polygon on the WGS84 ellipsoid.
+
+    The same as :meth:`pyproj.Geod.geometry_area_perimeter` after orienting the rings
+    (exteriors counter-clockwise, holes clockwise; the area is signed): holes are
+    subtracted from the area and left out of the perimeter (see :func:`boundary_length`).
 
     Examples
     --------
     >>> area, perimeter = geodesic_area_perimeter(shapely.box(114.0, 22.5, 114.01, 22.51))
-    >>> round(area)
-    1139403
+    >>> round(area), round(perimeter)
+    (1139403, 4273)
     """
-    oriented = shapely.orient_polygons(geometry, exterior_cw=False)
-    # What Geod.geometry_area_perimeter does, ring by ring, but reading the coordinates as
-    # numpy arrays (its own coordinate walk is the slow part on large outlines).
-    area = perimeter = 0.0
-    for polygon in shapely.get_parts(oriented):
-        for ring in [polygon.exterior, *polygon.interiors]:
-            coords = shapely.get_coordinates(ring)
-            ring_area, ring_perimeter = GEOD.polygon_area_perimeter(coords[:, 0], coords[:, 1])
-            area += ring_area
-            perimeter += ring_perimeter
-    return float(area), float(perimeter)
+    area, perimeter, _ = _area_perimeter_length(geometry)
+    return area, perimeter
+
+
+def _area_perimeter_length(geometry: BaseGeometry) -> tuple[float, float, float]:
+    area = perimeter = length = 0.0
+    for ring_area, ring_length, exterior in _rings(geometry):
+        area += ring_area
+        length += ring_length
+        perimeter += ring_length if exterior else 0.0
+    return float(area), float(perimeter), float(length)
+
+
+def boundary_length(geometry: BaseGeometry) -> float:
+    """Geodesic length (m) of a (multi)polygon's whole boundary, holes included.
+
+    Examples
+    --------
+    >>> square = shapely.box(114.0, 22.5, 114.01, 22.51)
+    >>> holed = square.difference(shapely.box(114.004, 22.504, 114.006, 22.506))
+    >>> round(boundary_length(holed) - geodesic_area_perimeter(holed)[1])
+    855
+    """
+    return _area_perimeter_length(geometry)[2]
 
 
 #: PROJ has no transformation between WGS84 and CGCS2000 (they agree to centimetres) and
@@ -104,8 +150,11 @@ def polygonal_area(geometry: BaseGeometry) -> float:
 
 @lru_cache(maxsize=None)
 def _transformer(source: str, target: str) -> Transformer:
-    source = _SAME_PIPELINE.get((source, target), source)
-    return Transformer.from_crs(source, target, always_xy=True)
+    shortcut = _SAME_PIPELINE.get((source, target))
+    if shortcut:
+        logger.debug("transforming %s -> %s from %s: the same pipeline, found at once",
+                     source, target, shortcut)
+    return Transformer.from_crs(shortcut or source, target, always_xy=True)
 
 
 def to_crs(geometry: BaseGeometry, crs: str, source: str = "EPSG:4326") -> BaseGeometry:
@@ -152,33 +201,31 @@ def compare(figure: StatedFigure, measured_m2: float | None, uncertainty_m2: flo
 
 
 def measure_zone(zone: Zone) -> list[Measurement]:
-    """Measure every feature of a zone, in manifest order."""
-    from concurrent.futures import ThreadPoolExecutor
+    """Measure every feature of a zone, in manifest order.
 
+    Examples
+    --------
+    >>> from hetao.zone import load_zone
+    >>> loop = measure_zone(load_zone())[0]
+    >>> loop.id, round(loop.geodesic_area_m2 / 1e4, 1)
+    ('hong-kong-park', 107.9)
+    """
     results: dict[str, Measurement] = {}
-    # The grid areas are computed in a second thread while the geodesic ones are in this
-    # one: both release the GIL, so a large outline takes half the time on two cores.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        grids = {b.id: pool.submit(grid_area, b.geometry, GRID_CRS[b.spec.side])
-                 for b in zone.features if b.spec.kind == "polygon"}
-        geodesic = {b.id: geodesic_area_perimeter(b.geometry)
-                    for b in zone.features if b.spec.kind == "polygon"}
-        grids = {fid: future.result() for fid, future in grids.items()}
     # Unions last, so that their parts' uncertainties are known.
     for b in sorted(zone.features, key=lambda b: bool(b.spec.union_of)):
         spec = b.spec
         crs = GRID_CRS[spec.side]
         if spec.kind == "point":
-            area = perimeter = grid = uncertainty = None
+            area = perimeter = length = grid = uncertainty = None
         else:
-            area, perimeter = geodesic[b.id]
-            grid = grids[b.id]
+            area, perimeter, length = _area_perimeter_length(b.geometry)
+            grid = grid_area(b.geometry, crs)
             if spec.union_of:
                 # Conservative: every part's own edges counted in full.
                 parts = [results[p].uncertainty_m2 for p in spec.union_of if p in results]
                 uncertainty = sum(parts)
             else:
-                uncertainty = perimeter * spec.provenance.positional_accuracy_m
+                uncertainty = length * spec.provenance.positional_accuracy_m
         comparisons = tuple(compare(f, area, uncertainty, spec.explanation) for f in spec.stated)
-        results[spec.id] = Measurement(b, area, perimeter, crs, grid, uncertainty, comparisons)
+        results[spec.id] = Measurement(b, area, perimeter, crs, grid, uncertainty, comparisons, length)
     return [results[b.id] for b in zone.features]

@@ -5,12 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import TYPE_CHECKING, Any
 
+import shapely
 from shapely.geometry import mapping
 
 from .measurement import Measurement
 
-__all__ = ["ACRE_M2", "records", "to_json", "to_csv", "to_table", "to_geojson", "CSV_FIELDS"]
+if TYPE_CHECKING:
+    import geopandas
+
+__all__ = ["ACRE_M2", "records", "to_json", "to_csv", "to_table", "to_geojson", "to_geodataframe",
+           "CSV_FIELDS"]
 
 ACRE_M2 = 4046.8564224
 
@@ -19,8 +25,17 @@ def _scaled(value: float | None, factor: float) -> float | None:
     return None if value is None else value / factor
 
 
-def records(measurements: list[Measurement]) -> list[dict]:
-    """One JSON-ready dict per feature (areas in ha/km²/acres, lengths in metres)."""
+def records(measurements: list[Measurement]) -> list[dict[str, Any]]:
+    """One JSON-ready dict per feature (areas in ha/km²/acres, lengths in metres).
+
+    Examples
+    --------
+    >>> from hetao.measurement import measure_zone
+    >>> from hetao.zone import load_zone
+    >>> rec = records(measure_zone(load_zone()))[0]
+    >>> rec["id"], round(rec["geodesic_area_ha"], 1), rec["stated"][0]["status"]
+    ('hong-kong-park', 107.9, 'explained')
+    """
     out = []
     for m in measurements:
         spec = m.boundary.spec
@@ -40,6 +55,7 @@ def records(measurements: list[Measurement]) -> list[dict]:
             "geodesic_area_km2": _scaled(m.geodesic_area_m2, 1e6),
             "geodesic_area_acres": _scaled(m.geodesic_area_m2, ACRE_M2),
             "perimeter_m": m.perimeter_m,
+            "boundary_length_m": m.boundary_length_m,
             "grid_crs": m.grid_crs,
             "grid_area_ha": _scaled(m.grid_area_m2, 1e4),
             "uncertainty_ha": _scaled(m.uncertainty_m2, 1e4),
@@ -80,14 +96,40 @@ def to_geojson(measurements: list[Measurement]) -> str:
         "type": "Feature",
         "id": rec["id"],
         "properties": rec,
-        "geometry": mapping(m.boundary.geometry),
+        # RFC 7946: exteriors counter-clockwise, holes clockwise (unions come out of GEOS
+        # the other way).
+        "geometry": mapping(shapely.orient_polygons(m.boundary.geometry, exterior_cw=False)),
     } for m, rec in zip(measurements, records(measurements))]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
 
 
+def to_geodataframe(measurements: list[Measurement]) -> "geopandas.GeoDataFrame":
+    """The measured features as a GeoDataFrame (WGS84), one row per feature, indexed by id.
+
+    Columns are the keys of :func:`records` (``stated`` and ``provenance`` hold lists and
+    dicts). geopandas is imported only here.
+
+    Examples
+    --------
+    >>> from hetao.measurement import measure_zone
+    >>> from hetao.zone import load_zone
+    >>> frame = to_geodataframe(measure_zone(load_zone()))
+    >>> frame.geom_type["hong-kong-park"], round(float(frame.loc["hong-kong-park", "geodesic_area_ha"]), 1)
+    ('Polygon', 107.9)
+    >>> str(frame.crs)
+    'EPSG:4326'
+    """
+    import geopandas
+
+    recs = records(measurements)
+    frame = geopandas.GeoDataFrame(
+        recs, geometry=[m.boundary.geometry for m in measurements], crs="EPSG:4326")
+    return frame.set_index("id", drop=False).rename_axis(None)
+
+
 CSV_FIELDS = [
     "id", "side", "kind", "approximate", "geodesic_area_ha", "geodesic_area_km2",
-    "geodesic_area_acres", "perimeter_m", "grid_crs", "grid_area_ha", "uncertainty_ha",
+    "geodesic_area_acres", "perimeter_m", "boundary_length_m", "grid_crs", "grid_area_ha", "uncertainty_ha",
     "positional_accuracy_m", "stated_value", "stated_unit", "stated_ha", "stated_quantity",
     "stated_source", "stated_date", "difference_ha", "difference_pct", "status",
 ]
@@ -140,5 +182,6 @@ def to_table(measurements: list[Measurement]) -> str:
             else:
                 lines.append(f"    stated {figure} ({s['source']}): {s['difference_ha']:+.2f} ha "
                              f"({s['difference_pct']:+.1f} %) {s['status']}")
-    lines.append("* approximate geometry; ± is the area uncertainty (perimeter × positional accuracy)")
+    lines.append("* approximate geometry; ± is the area uncertainty (boundary length × positional "
+                 "accuracy); perimeter is the exterior's")
     return "\n".join(lines) + "\n"

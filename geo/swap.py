@@ -1,6 +1,6 @@
 """Swapping a feature's geometry for an updated one, with history and undo.
 
-``swap`` reads the new file (:mod:`geo.importer`), writes the new geometry file and manifest
+``swap`` reads the new file (:mod:`hetao.importer`), writes the new geometry file and manifest
 entry with the new provenance, and keeps the previous version in
 ``<boundaries>/history/<feature>/<NNNN>/``; ``undo`` puts the latest previous version back
 byte for byte. Everything is checked before anything is written (on a scratch copy of the
@@ -12,35 +12,62 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .diff import Diff, affected_ids, diff_zones
 from .errors import BoundaryError, Problem
 from .files import read_json, write_files_atomic
 from .geometry import feature_collection
 from .importer import Imported, read_boundary
 from .manifest import MANIFEST_NAME, manifest_text
-from .zone import Zone, load_zone
+from .measurement import Measurement, measure_zone
+from .zone import Zone, default_boundaries_dir, load_zone
 
-__all__ = ["HISTORY", "SwapResult", "swap", "undo", "previous_version", "load_previous"]
+__all__ = ["HISTORY", "SwapResult", "swap", "undo", "diff_previous", "previous_version",
+           "previous_zone"]
+
+logger = logging.getLogger(__name__)
 
 HISTORY = "history"
 
 
 @dataclass
 class SwapResult:
-    """What a swap did (or, with ``dry_run``, would do)."""
+    """What a swap did (or, with ``dry_run``, would do).
+
+    Attributes
+    ----------
+    feature_id : the feature swapped.
+    imported : the geometry read, with what was done to it.
+    before, after : the zone before and after the swap.
+    diff : what changed, for the feature and every union built from it, with each stated
+        figure's status before and after.
+    measurements : the zone measured after the swap.
+    written : the files written (empty for a dry run).
+    history : the history entry that :func:`undo` restores from.
+    notes : what was done to the file or the manifest entry, in words.
+    """
 
     feature_id: str
     imported: Imported
     before: Zone
     after: Zone
+    diff: Diff
+    measurements: list[Measurement]
     written: list[Path] = field(default_factory=list)
     history: Path | None = None
     notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def measurement(self) -> Measurement:
+        """The swapped feature's new measurement."""
+        return next(m for m in self.measurements if m.id == self.feature_id)
 
 
 def _entry(manifest: dict, feature_id: str, manifest_path: Path) -> dict:
@@ -67,39 +94,71 @@ def _scratch_copy(folder: Path) -> Path:
     return scratch
 
 
-def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
-         layer: str | None = None, source: str | None = None, licence: str | None = None,
-         accuracy: float | None = None, approximate: bool = False, dry_run: bool = False,
-         today: str | None = None) -> SwapResult:
-    """Replace ``feature_id``'s geometry in ``folder`` by the boundary in ``file``.
+def _folder(boundaries: Path | str | None) -> Path:
+    return Path(boundaries) if boundaries is not None else default_boundaries_dir()
+
+
+def _listing(names: list[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = None,
+         crs: str | None = None, layer: str | None = None, source: str | None = None,
+         licence: str | None = None, accuracy: float | None = None, approximate: bool = False,
+         dry_run: bool = False, today: str | None = None) -> SwapResult:
+    """Replace a feature's geometry by the boundary in ``file``, keeping the old one.
 
     Parameters
     ----------
-    source, licence, accuracy : the new geometry's provenance; required unless ``dry_run``.
-    approximate : mark the new geometry as approximate (default: not).
-    dry_run : check and measure, write nothing.
+    feature_id : str
+        The feature to replace.
+    file : path
+        GeoJSON (with or without a legacy ``crs`` member), Shapefile, GeoPackage, KML or
+        FlatGeobuf.
+    boundaries : path, optional
+        The boundaries folder (the shipped one by default).
+    crs : str, optional
+        The file's CRS where the file carries none (e.g. ``"EPSG:2326"``); never guessed.
+    layer : str, optional
+        The layer to read from a file with several.
+    source, licence, accuracy : the new geometry's provenance (accuracy: positional, in
+        metres); required unless ``dry_run``.
+    approximate : bool
+        Mark the new geometry as approximate.
+    dry_run : bool
+        Check, measure and compare; write nothing.
+
+    Returns
+    -------
+    SwapResult
+        With the diff (statuses before and after) and the new measurements.
 
     Raises
     ------
     BoundaryError
         For a bad file, a bad folder or missing provenance; nothing is written.
     """
-    folder = Path(folder)
+    folder = _folder(boundaries)
     before = load_zone(folder)
     manifest_path = folder / MANIFEST_NAME
     raw_manifest = manifest_path.read_bytes()
     manifest = read_json(manifest_path)
     old_entry = _entry(manifest, feature_id, manifest_path)
     spec = before.manifest.feature(feature_id)
+    source = source.strip() if isinstance(source, str) else source
+    licence = licence.strip() if isinstance(licence, str) else licence
     if not dry_run:
-        missing = [f"--{name}" for name, value in
-                   (("source", source), ("licence", licence), ("accuracy", accuracy)) if value is None]
+        missing = [name for name, value in
+                   (("source", source), ("licence", licence), ("accuracy", accuracy)) if not value and value != 0]
         if missing:
             raise BoundaryError([Problem(file, feature_id, (
-                f"say where the new geometry comes from: pass {', '.join(missing)} "
-                "(source, licence, positional accuracy in metres)"))])
+                f"say where the new geometry comes from: give the {', '.join(missing)} "
+                f"parameter{'s' if len(missing) > 1 else ''} (source and licence as non-empty "
+                "text, positional accuracy in metres)"))])
     if accuracy is not None and not accuracy > 0:
-        raise BoundaryError([Problem(file, feature_id, "--accuracy must be a positive number of metres")])
+        raise BoundaryError([Problem(file, feature_id, (
+            "the accuracy parameter must be a positive number of metres"))])
     imported = read_boundary(file, spec.kind, feature_id, crs=crs, layer=layer)
 
     notes = list(imported.notes)
@@ -118,7 +177,8 @@ def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
     new_entry["geometry"] = geometry_rel
     old_accuracy = (old_entry.get("provenance") or {}).get("positional_accuracy_m") or 1.0
     if accuracy is None:
-        notes.append(f"no --accuracy given: the uncertainty below assumes {old_accuracy:g} m")
+        notes.append(f"no accuracy given: the uncertainty below assumes {old_accuracy:g} m, "
+                     "the previous geometry's")
     new_entry["approximate"] = approximate
     layer_text = f", layer {imported.layer}" if imported.layer else ""
     done = "; ".join(imported.notes) or "no changes needed"
@@ -143,9 +203,17 @@ def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(geometry_text, encoding="utf-8")
         after = load_zone(scratch / "b")
+    except BoundaryError as exc:
+        # Name the user's file and folder, not the scratch copy (which is gone by now).
+        raise BoundaryError([_unscratch(p, scratch / "b", folder, geometry_rel, file)
+                             for p in exc.problems]) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    result = SwapResult(feature_id, imported, before, after, notes=notes)
+    ids = affected_ids(after, feature_id)
+    measurements = measure_zone(after)
+    diff = Diff(tuple(diff_zones(before, after, ids)), "before", "after swap")
+    result = SwapResult(feature_id, imported, before, after, diff, measurements, notes=notes,
+                        dry_run=dry_run)
     if dry_run:
         return result
 
@@ -164,11 +232,21 @@ def swap(folder: Path, feature_id: str, file: Path, *, crs: str | None = None,
     files[folder / geometry_rel] = geometry_text
     write_files_atomic(files)
     write_files_atomic({manifest_path: new_manifest_text})       # the commit
+    logger.info("swapped %s: %s, history in %s", feature_id, geometry_rel, version)
     if old_geometry and not _referenced(new_manifest, old_geometry):
         _unlink(folder / old_geometry)
     result.written = [folder / geometry_rel, manifest_path]
     result.history = version
     return result
+
+
+def _unscratch(problem: str, scratch: Path, folder: Path, geometry_rel: str, file: Path) -> Problem:
+    """A problem found on the scratch copy, told of the user's own file and folder."""
+    def fix(text: str) -> str:
+        return text.replace(str(scratch / geometry_rel), str(file)).replace(str(scratch), str(folder))
+    if isinstance(problem, Problem):
+        return Problem(fix(problem.file), problem.feature, fix(problem.message))
+    return Problem(str(file), None, fix(str(problem)))
 
 
 def _referenced(manifest: dict, relative: str) -> bool:
@@ -213,21 +291,25 @@ def previous_version(folder: Path, feature_id: str, clean: bool = False) -> tupl
             "has no earlier version to restore or compare (nothing was swapped in with hetao swap)"))])
 
 
-def undo(folder: Path, feature_id: str) -> list[Path]:
-    """Restore the previous version of ``feature_id``; return the files restored."""
-    folder = Path(folder)
+def undo(feature_id: str, *, boundaries: Path | str | None = None) -> list[Path]:
+    """Restore the version of ``feature_id`` before its last swap; return the files restored.
+
+    Right after a swap the folder comes back byte for byte; if the manifest changed since,
+    only this feature's entry is put back.
+
+    Raises
+    ------
+    BoundaryError
+        If the feature was never swapped.
+    """
+    folder = _folder(boundaries)
     version, record = previous_version(folder, feature_id, clean=True)
     manifest_path = folder / MANIFEST_NAME
     current = manifest_path.read_bytes()
     if current == (version / "manifest.after.json").read_bytes():
         restored_manifest: bytes | str = (version / "manifest.json").read_bytes()
     else:
-        # The manifest changed since: put back this feature's entry only.
-        manifest = read_json(manifest_path)
-        old_entry = json.loads((version / "entry.json").read_text(encoding="utf-8"))
-        manifest["features"] = [old_entry if isinstance(e, dict) and e.get("id") == feature_id else e
-                                for e in manifest["features"]]
-        restored_manifest = manifest_text(manifest)
+        restored_manifest = manifest_text(_with_old_entry(read_json(manifest_path), version, feature_id))
     old_geometry, new_geometry = record.get("old_geometry"), record.get("new_geometry")
     if old_geometry:
         write_files_atomic({folder / old_geometry: (version / "geometry.geojson").read_bytes()})
@@ -241,19 +323,53 @@ def undo(folder: Path, feature_id: str) -> list[Path]:
             empty.rmdir()
         except OSError:
             break
+    logger.info("restored %s from %s", feature_id, version)
     return files
 
 
-def load_previous(folder: Path, feature_id: str, version: Path, record: dict):
-    """The geometry a feature had before the swap recorded in ``version``."""
-    from .geometry import read_geometry_file
-    spec_kind = json.loads((version / "entry.json").read_text(encoding="utf-8")).get("kind", "polygon")
-    if record.get("old_geometry"):
-        return read_geometry_file(version / "geometry.geojson", feature_id, spec_kind)
-    # It was a union of parts: rebuild it from the folder as it stood then.
-    scratch = _scratch_copy(Path(folder))
+def _with_old_entry(manifest: dict, version: Path, feature_id: str) -> dict:
+    old_entry = json.loads((version / "entry.json").read_text(encoding="utf-8"))
+    manifest["features"] = [old_entry if isinstance(e, dict) and e.get("id") == feature_id else e
+                            for e in manifest["features"]]
+    return manifest
+
+
+def previous_zone(feature_id: str, *, boundaries: Path | str | None = None) -> tuple[Zone, Path]:
+    """The zone as it is, but with ``feature_id`` as it was before its last swap.
+
+    Returns the zone and the history entry it was rebuilt from.
+
+    Raises
+    ------
+    BoundaryError
+        If the feature was never swapped.
+    """
+    folder = _folder(boundaries)
+    version, record = previous_version(folder, feature_id)
+    scratch = _scratch_copy(folder)
     try:
-        shutil.copyfile(version / "manifest.json", scratch / "b" / MANIFEST_NAME)
-        return load_zone(scratch / "b").feature(feature_id).geometry
+        manifest = _with_old_entry(read_json(folder / MANIFEST_NAME), version, feature_id)
+        (scratch / "b" / MANIFEST_NAME).write_text(manifest_text(manifest), encoding="utf-8")
+        if record.get("old_geometry"):
+            target = scratch / "b" / record["old_geometry"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(version / "geometry.geojson", target)
+        return load_zone(scratch / "b"), version
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def diff_previous(feature_id: str, *, boundaries: Path | str | None = None) -> Diff:
+    """What the last swap of ``feature_id`` changed: the feature and the unions built from it,
+    with each stated figure's status before and after.
+
+    Raises
+    ------
+    BoundaryError
+        If the feature was never swapped.
+    """
+    folder = _folder(boundaries)
+    now = load_zone(folder)
+    before, version = previous_zone(feature_id, boundaries=folder)
+    ids = affected_ids(now, feature_id)
+    return Diff(tuple(diff_zones(before, now, ids)), f"before swap {version.name}", "now")

@@ -12,21 +12,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import itertools
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 
 from .assets import asset_text, leaflet_image_data_uri, script_safe
-from .errors import HetaoError
 from .display import DISPLAY_ERROR_M
-from .measurement import Measurement
+from .errors import HetaoError
+from .files import write_atomic
+from .measurement import Measurement, measure_zone
+from .sides import CONTEXT_COLOUR, SIDES
 from .zone import Zone
 
-__all__ = ["PALETTE", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy"]
+__all__ = ["Map", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy"]
 
-#: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
-PALETTE = {"hong_kong": "#0072B2", "shenzhen": "#D55E00", "context": "#4D4D4D"}
-SIDE_NAMES = {"hong_kong": ("Hong Kong side", "香港園區"), "shenzhen": ("Shenzhen side", "深圳园区")}
 DASH = "8 6"
 
 
@@ -36,18 +35,27 @@ def escape(text: object) -> str:
             .replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;"))
 
 
-@contextmanager
-def _deterministic_ids() -> Iterator[None]:
-    """Name folium's elements by a counter instead of random UUIDs, while building one map."""
+def _number_elements(root) -> None:
+    """Rename every element of one map by a counter instead of its random UUID.
+
+    The walk follows the element tree in insertion order (children, and elements held as
+    attributes, such as the minimap's own tile layer), so the same map gets the same names
+    and the page the same bytes. Only this map's elements are touched: branca's class is
+    never patched, so maps built at the same time in other threads keep their own ids.
+    """
     from branca.element import Element
 
-    counter = iter(range(1, 1 << 62))
-    original = Element.__dict__["_generate_id"]
-    Element._generate_id = classmethod(lambda cls: f"{next(counter):032x}")
-    try:
-        yield
-    finally:
-        Element._generate_id = original
+    counter = itertools.count(1)
+    seen: set[int] = set()
+    queue = [root]
+    while queue:
+        element = queue.pop(0)
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        element._id = f"{next(counter):032x}"
+        held = [v for k, v in vars(element).items() if k != "_parent" and isinstance(v, Element)]
+        queue.extend(held + list(getattr(element, "_children", {}).values()))
 
 
 def _area_line(m: Measurement) -> str:
@@ -97,7 +105,7 @@ def _popup_html(m: Measurement) -> str:
 
 
 def _lang(side: str) -> str:
-    return "zh-Hant-HK" if side == "hong_kong" else "zh-Hans-CN"
+    return SIDES[side].lang
 
 
 def _label(spec) -> str:
@@ -107,8 +115,8 @@ def _label(spec) -> str:
 
 def _legend_html(zone: Zone) -> str:
     items = []
-    for side in ("hong_kong", "shenzhen"):
-        colour = PALETTE[side]
+    for side in SIDES:
+        colour = SIDES[side].colour
         for b in zone.features:
             spec = b.spec
             if spec.side != side:
@@ -124,7 +132,7 @@ def _legend_html(zone: Zone) -> str:
                          f"{escape(spec.name_zh)}</span></div>")
     for layer in zone.context:
         items.append(f"<div><span class='hetao-sw hetao-line' style='border-top:2px dashed "
-                     f"{PALETTE['context']}'></span>{escape(layer.spec.name_en)} · "
+                     f"{CONTEXT_COLOUR}'></span>{escape(layer.spec.name_en)} · "
                      f"{escape(layer.spec.name_zh)}</div>")
     return ("<div class='hetao-legend-title'>Hetao zone 河套合作区</div>" + "".join(items)
             + "<div class='hetao-note'>Dashed outline: approximate. Circle: the branch's "
@@ -223,68 +231,66 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
     Bind, Legend = _elements()
     by_id = {m.id: m for m in measurements}
     shown = shown if shown is not None else display_geometries(zone)
-    with _deterministic_ids():
-        fmap = _new_map()
-        for layer in zone.context:
-            group = folium.FeatureGroup(name=escape(f"Context: {layer.spec.name_en} · {layer.spec.name_zh}"))
-            folium.GeoJson(
-                {"type": "Feature", "id": layer.spec.id, "properties": {},
-                 "geometry": shapely.geometry.mapping(shown[layer.spec.id])},
-                style_function=lambda _f: {"color": PALETTE["context"], "weight": 2,
-                                           "dashArray": "4 4", "fill": False},
-                interactive=False,
-            ).add_to(group)
-            group.add_to(fmap)
+    fmap = _new_map()
+    for layer in zone.context:
+        group = folium.FeatureGroup(name=escape(f"Context: {layer.spec.name_en} · {layer.spec.name_zh}"))
+        folium.GeoJson(
+            {"type": "Feature", "id": layer.spec.id, "properties": {},
+             "geometry": shapely.geometry.mapping(shown[layer.spec.id])},
+            style_function=lambda _f: {"color": CONTEXT_COLOUR, "weight": 2,
+                                       "dashArray": "4 4", "fill": False},
+            interactive=False,
+        ).add_to(group)
+        group.add_to(fmap)
 
-        for side in ("hong_kong", "shenzhen"):
-            boundaries = [b for b in zone.features if b.spec.side == side and b.spec.kind == "polygon"]
-            if not boundaries:
-                continue
-            en, zh = SIDE_NAMES[side]
-            approx = " (approximate)" if any(b.spec.approximate for b in boundaries) else ""
-            group = folium.FeatureGroup(name=escape(f"{en}{approx} · {zh}"))
-            colour = PALETTE[side]
-            for b in boundaries:
-                spec = b.spec
-                style = {"color": colour, "weight": 3 if spec.part_of is None else 2,
-                         "fillColor": colour,
-                         "fillOpacity": 0.0 if spec.union_of else 0.25,
-                         "dashArray": DASH if spec.approximate else None}
-                layer = folium.GeoJson(
-                    {"type": "Feature", "id": spec.id, "properties": {},
-                     "geometry": shapely.geometry.mapping(shown[spec.id])},
-                    style_function=lambda _f, s=style: s,
-                    highlight_function=lambda _f: {"weight": 4},
-                )
-                label = _label(spec) + (" (approximate)" if spec.approximate else "")
-                layer.add_child(Bind("bindTooltip", label, sticky=True))
-                layer.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), maxWidth=360))
-                layer.add_to(group)
-            group.add_to(fmap)
-
-        for b in zone.features:
+    for side, info in SIDES.items():
+        boundaries = [b for b in zone.features if b.spec.side == side and b.spec.kind == "polygon"]
+        if not boundaries:
+            continue
+        approx = " (approximate)" if any(b.spec.approximate for b in boundaries) else ""
+        group = folium.FeatureGroup(name=escape(f"{info.name_en}{approx} · {info.name_zh}"))
+        colour = info.colour
+        for b in boundaries:
             spec = b.spec
-            if spec.kind != "point":
-                continue
-            colour = PALETTE[spec.side]
-            name = f"{spec.name_en} · {spec.name_zh}"
-            group = folium.FeatureGroup(name=escape(name))
-            location = (b.geometry.y, b.geometry.x)
-            radius = spec.provenance.positional_accuracy_m
-            if radius:
-                folium.Circle(location, radius=radius, color=colour, weight=2, dash_array=DASH,
-                              fill=True, fill_opacity=0.08).add_to(group)
-            marker = folium.Marker(location, icon=folium.DivIcon(
-                html=f"<div class='hetao-branch' style='background:{colour}'></div>",
-                icon_size=(18, 18), icon_anchor=(9, 9), class_name="hetao-marker"))
-            marker.add_child(Bind("bindTooltip", _label(spec)))
-            marker.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), maxWidth=360))
-            marker.add_to(group)
-            group.add_to(fmap)
+            style = {"color": colour, "weight": 3 if spec.part_of is None else 2,
+                     "fillColor": colour,
+                     "fillOpacity": 0.0 if spec.union_of else 0.25,
+                     "dashArray": DASH if spec.approximate else None}
+            layer = folium.GeoJson(
+                {"type": "Feature", "id": spec.id, "properties": {},
+                 "geometry": shapely.geometry.mapping(shown[spec.id])},
+                style_function=lambda _f, s=style: s,
+                highlight_function=lambda _f: {"weight": 4},
+            )
+            label = _label(spec) + (" (approximate)" if spec.approximate else "")
+            layer.add_child(Bind("bindTooltip", label, sticky=True))
+            layer.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), maxWidth=360))
+            layer.add_to(group)
+        group.add_to(fmap)
 
-        Legend(_legend_html(zone), "Boundaries: " + "; ".join(escape(a) for a in zone.attributions())).add_to(fmap)
-        bounds = tuple(shapely.total_bounds([shown[b.id] for b in zone.features]))
-        return _page(fmap, bounds, offline, title)
+    for b in zone.features:
+        spec = b.spec
+        if spec.kind != "point":
+            continue
+        colour = SIDES[spec.side].colour
+        name = f"{spec.name_en} · {spec.name_zh}"
+        group = folium.FeatureGroup(name=escape(name))
+        location = (b.geometry.y, b.geometry.x)
+        radius = spec.provenance.positional_accuracy_m
+        if radius:
+            folium.Circle(location, radius=radius, color=colour, weight=2, dash_array=DASH,
+                          fill=True, fill_opacity=0.08).add_to(group)
+        marker = folium.Marker(location, icon=folium.DivIcon(
+            html=f"<div class='hetao-branch' style='background:{colour}'></div>",
+            icon_size=(18, 18), icon_anchor=(9, 9), class_name="hetao-marker"))
+        marker.add_child(Bind("bindTooltip", _label(spec)))
+        marker.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), maxWidth=360))
+        marker.add_to(group)
+        group.add_to(fmap)
+
+    Legend(_legend_html(zone), "Boundaries: " + "; ".join(escape(a) for a in zone.attributions())).add_to(fmap)
+    bounds = tuple(shapely.total_bounds([shown[b.id] for b in zone.features]))
+    return _page(fmap, bounds, offline, title)
 
 
 def _new_map():
@@ -314,6 +320,7 @@ def _page(fmap, bounds: tuple[float, float, float, float], offline: bool, title:
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
     figure = fmap.get_root()
+    _number_elements(figure)
     figure.title = escape(title)
     for child in list(figure._children.values()):
         child.render()
@@ -357,7 +364,7 @@ def content_security_policy(page: str, offline: bool = True) -> str:
 def _with_csp(page: str, offline: bool) -> str:
     if re.search(r"<script\s+[^>]*>", page) and offline:
         raise HetaoError("the map has a script element the Content-Security-Policy cannot hash; "
-                         "build with --cdn or report this")
+                         "build with the offline parameter off, or report this")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(content_security_policy(page, offline), quote=False)}">'
     return page.replace("<head>", "<head>\n" + meta, 1)
 
@@ -376,48 +383,109 @@ def render_diff_map(diffs, *, offline: bool = True, label_before: str = "before"
     import folium
     import shapely
 
+    from .display import display_geometry
+
     Bind, Legend = _elements()
-    with _deterministic_ids():
-        fmap = _new_map()
-        layers = {"lost": [], "gained": [], "before": [], "after": []}
-        for d in diffs:
-            layers["before"].append((d.id, d.before))
-            layers["after"].append((d.id, d.after))
-            if d.kind == "polygon":
-                layers["gained"].append((d.id, shapely.difference(d.after, d.before)))
-                layers["lost"].append((d.id, shapely.difference(d.before, d.after)))
-        names = {"before": f"Before: {label_before}", "after": f"After: {label_after}",
-                 "gained": "Area gained", "lost": "Area lost"}
-        for key in ("before", "after", "gained", "lost"):
-            group = folium.FeatureGroup(name=escape(names[key]))
-            colour = DIFF_COLOURS[key]
-            for fid, geometry in layers[key]:
-                if geometry.is_empty:
-                    continue
-                if geometry.geom_type == "Point":
-                    folium.CircleMarker((geometry.y, geometry.x), radius=7, color=colour, weight=3,
-                                        fill=key == "after").add_child(
-                        Bind("bindTooltip", escape(f"{fid}: {names[key]}"))).add_to(group)
-                    continue
-                outline = key in ("before", "after")
-                style = {"color": colour, "weight": 2 if outline else 0.5, "fillColor": colour,
-                         "fillOpacity": 0.0 if outline else 0.6,
-                         "dashArray": "6 4" if key == "before" else None}
-                layer = folium.GeoJson({"type": "Feature", "id": f"{fid}-{key}", "properties": {},
-                                        "geometry": shapely.geometry.mapping(geometry)},
-                                       style_function=lambda _f, s=style: s)
-                layer.add_child(Bind("bindTooltip", escape(f"{fid}: {names[key]}"), sticky=True))
-                layer.add_to(group)
-            group.add_to(fmap)
-        items = "".join(
-            f"<div><span class='hetao-sw' style='border:2px {'dashed' if k == 'before' else 'solid'} "
-            f"{c};background:{c if k in ('gained', 'lost') else 'transparent'}'></span>{escape(names[k])}</div>"
-            for k, c in DIFF_COLOURS.items())
-        summary = "".join(
-            f"<div>{escape(d.id)}: +{(d.gained_m2 or 0) / 1e4:,.2f} ha / −{(d.lost_m2 or 0) / 1e4:,.2f} ha, "
-            f"Hausdorff {d.hausdorff_m:,.1f} m</div>" for d in diffs)
-        Legend(f"<div class='hetao-legend-title'>What changed</div>{items}"
-               f"<div class='hetao-note'>{summary}</div><div class='hetao-offline' hidden>Basemap "
-               "tiles are not loading (offline?).</div>", escape("Compared with hetao diff")).add_to(fmap)
-        bounds = tuple(shapely.total_bounds([g for d in diffs for g in (d.before, d.after)]))
-        return _page(fmap, bounds, offline, "hetao diff")
+    fmap = _new_map()
+    layers = {"lost": [], "gained": [], "before": [], "after": []}
+    for d in diffs:
+        # Drawn like the main map: within DISPLAY_ERROR_M of the truth, never the raw vertices.
+        layers["before"].append((d.id, display_geometry(d.before)))
+        layers["after"].append((d.id, display_geometry(d.after)))
+        if d.kind == "polygon":
+            layers["gained"].append((d.id, display_geometry(shapely.difference(d.after, d.before))))
+            layers["lost"].append((d.id, display_geometry(shapely.difference(d.before, d.after))))
+    names = {"before": f"Before: {label_before}", "after": f"After: {label_after}",
+             "gained": "Area gained", "lost": "Area lost"}
+    for key in ("before", "after", "gained", "lost"):
+        group = folium.FeatureGroup(name=escape(names[key]))
+        colour = DIFF_COLOURS[key]
+        for fid, geometry in layers[key]:
+            if geometry.is_empty:
+                continue
+            if geometry.geom_type == "Point":
+                folium.CircleMarker((geometry.y, geometry.x), radius=7, color=colour, weight=3,
+                                    fill=key == "after").add_child(
+                    Bind("bindTooltip", escape(f"{fid}: {names[key]}"))).add_to(group)
+                continue
+            outline = key in ("before", "after")
+            style = {"color": colour, "weight": 2 if outline else 0.5, "fillColor": colour,
+                     "fillOpacity": 0.0 if outline else 0.6,
+                     "dashArray": "6 4" if key == "before" else None}
+            layer = folium.GeoJson({"type": "Feature", "id": f"{fid}-{key}", "properties": {},
+                                    "geometry": shapely.geometry.mapping(geometry)},
+                                   style_function=lambda _f, s=style: s)
+            layer.add_child(Bind("bindTooltip", escape(f"{fid}: {names[key]}"), sticky=True))
+            layer.add_to(group)
+        group.add_to(fmap)
+    items = "".join(
+        f"<div><span class='hetao-sw' style='border:2px {'dashed' if k == 'before' else 'solid'} "
+        f"{c};background:{c if k in ('gained', 'lost') else 'transparent'}'></span>{escape(names[k])}</div>"
+        for k, c in DIFF_COLOURS.items())
+    summary = "".join(
+        f"<div>{escape(d.id)}: +{(d.gained_m2 or 0) / 1e4:,.2f} ha / −{(d.lost_m2 or 0) / 1e4:,.2f} ha, "
+        f"Hausdorff {d.hausdorff_m:,.1f} m</div>" for d in diffs)
+    Legend(f"<div class='hetao-legend-title'>What changed</div>{items}"
+           f"<div class='hetao-note'>{summary}</div><div class='hetao-offline' hidden>Basemap "
+           "tiles are not loading (offline?).</div>", escape("Compared with hetao diff")).add_to(fmap)
+    bounds = tuple(shapely.total_bounds([g for d in diffs for g in (d.before, d.after)]))
+    return _page(fmap, bounds, offline, "hetao diff")
+
+
+class Map:
+    """The web map of a zone: shows itself in Jupyter and saves as a self-contained page.
+
+    The page is rendered once, on first use (folium is imported then).
+
+    Parameters
+    ----------
+    zone : Zone
+        What to draw.
+    measurements : list of Measurement, optional
+        What to say about it (measured now if not given).
+    offline : bool
+        Inline every script and stylesheet (default), so the page renders with no network;
+        ``False`` links folium's CDN copies instead.
+
+    Examples
+    --------
+    >>> from hetao.zone import load_zone
+    >>> m = Map(load_zone())
+    >>> m.html.startswith("<!DOCTYPE html>")
+    True
+    >>> m._repr_html_().startswith("<iframe")
+    True
+    """
+
+    def __init__(self, zone: Zone, measurements: list[Measurement] | None = None, *,
+                 offline: bool = True) -> None:
+        self.zone = zone
+        self.measurements = measurements if measurements is not None else measure_zone(zone)
+        self.offline = offline
+        self._html: str | None = None
+
+    @property
+    def html(self) -> str:
+        """The whole HTML page."""
+        if self._html is None:
+            self._html = render_map(self.zone, self.measurements, offline=self.offline)
+        return self._html
+
+    def save(self, path: Path | str) -> Path:
+        """Write the page to ``path`` atomically; return the path.
+
+        Raises
+        ------
+        HetaoIOError
+            If the file cannot be written.
+        """
+        path = Path(path)
+        write_atomic(path, self.html)
+        return path
+
+    def _repr_html_(self) -> str:
+        # An iframe keeps the page's own Content-Security-Policy and styles apart from
+        # the notebook's; ``srcdoc`` needs no file and no server.
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="Hetao zone map" '
+                'style="width:100%;height:520px;border:0" '
+                'sandbox="allow-scripts allow-popups"></iframe>')

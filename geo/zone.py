@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -13,6 +15,8 @@ from .geometry import datum_problem, read_geometry_file
 from .manifest import ContextSpec, FeatureSpec, Manifest, load_manifest
 
 __all__ = ["BORDER_LAYER", "Boundary", "ContextLayer", "Zone", "default_boundaries_dir", "load_zone"]
+
+logger = logging.getLogger(__name__)
 
 #: The context layer holding the HK-Shenzhen border, used to spot datum-shifted geometry.
 BORDER_LAYER = "hk-sz-border"
@@ -29,6 +33,21 @@ class Boundary:
     @property
     def id(self) -> str:
         return self.spec.id
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """The feature as a GeoJSON Feature (WGS84), its manifest facts as properties."""
+        spec = self.spec
+        return {
+            "type": "Feature",
+            "id": spec.id,
+            "properties": {
+                "id": spec.id, "name_en": spec.name_en, "name_zh": spec.name_zh,
+                "side": spec.side, "kind": spec.kind, "approximate": spec.approximate,
+                "part_of": spec.part_of, "union_of": list(spec.union_of),
+            },
+            "geometry": shapely.geometry.mapping(self.geometry),
+        }
 
 
 @dataclass(frozen=True)
@@ -59,11 +78,24 @@ class Zone:
                 return boundary
         raise KeyError(feature_id)
 
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """The zone's features as a GeoJSON FeatureCollection (WGS84 lon/lat).
+
+        Examples
+        --------
+        >>> zone = load_zone()
+        >>> [f["id"] for f in zone.__geo_interface__["features"]][:2]
+        ['hong-kong-park', 'shenzhen-park']
+        """
+        return {"type": "FeatureCollection",
+                "features": [b.__geo_interface__ for b in self.features]}
+
     def attributions(self) -> list[str]:
-        """Each data source's attribution with its licence id (e.g. ODbL-1.0), once each."""
+        """Each data source's attribution with its licence, in full, once each."""
         seen: list[str] = []
         for prov in [b.spec.provenance for b in self.features] + [c.spec.provenance for c in self.context]:
-            licence = prov.licence.split()[0]
+            licence = prov.licence
             text = f"{prov.attribution} ({licence})" if prov.attribution else licence
             if text not in seen:
                 seen.append(text)
@@ -79,11 +111,19 @@ class Zone:
 
 
 def default_boundaries_dir() -> Path:
-    """The boundaries folder shipped with hetao (beside the ``geo`` package)."""
-    folder = Path(__file__).resolve().parent.parent / "boundaries"
-    if not (folder / "manifest.json").is_file():
-        raise HetaoError("the shipped boundaries folder was not found beside the package; "
-                         "pass --boundaries DIR")
+    """The boundaries folder shipped with hetao (the package ``hetao.boundaries``).
+
+    Raises
+    ------
+    HetaoError
+        If the installed package lacks it (a broken install), or it is not on the file system.
+    """
+    from importlib.resources import files
+
+    folder = files("hetao.boundaries")
+    if not isinstance(folder, Path) or not (folder / "manifest.json").is_file():
+        raise HetaoError(f"the shipped boundaries were not found in the installed package "
+                         f"({folder}); reinstall hetao, or give a boundaries folder")
     return folder
 
 
@@ -112,12 +152,24 @@ def load_zone(folder: Path | str | None = None) -> Zone:
     folder : path, optional
         The folder holding ``manifest.json``; the shipped boundaries by default.
 
+    Returns
+    -------
+    Zone
+        Every feature with its checked geometry, unions computed.
+
     Raises
     ------
     BoundaryError
         Listing every problem in the manifest and every geometry file.
+
+    Examples
+    --------
+    >>> zone = load_zone()
+    >>> zone.feature("hong-kong-park").spec.side
+    'hong_kong'
     """
     folder = Path(folder) if folder is not None else default_boundaries_dir()
+    logger.debug("loading boundaries from %s", folder)
     manifest = load_manifest(folder)
     manifest_name = str(folder / "manifest.json")
     problems: list[Problem] = []

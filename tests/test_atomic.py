@@ -9,7 +9,7 @@ import time
 
 import shapely
 
-from geo.zone import load_zone
+from hetao.zone import load_zone
 
 from .conftest import HETAO, run_hetao
 
@@ -58,7 +58,7 @@ def test_swap__sigkill_at_random_points__old_or_new_version_never_a_mix(folder, 
             "--licence", "CC0-1.0", "--accuracy", "1"]
     duration = _timed(args)
     new_geometry = load_zone(folder.path).feature("hong-kong-park").geometry
-    assert run_hetao("swap", "--undo", "hong-kong-park", "--boundaries", folder.path).code == 0
+    assert run_hetao("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
     rng = random.Random(7)
     outcomes = set()
     for _ in range(10):
@@ -68,7 +68,7 @@ def test_swap__sigkill_at_random_points__old_or_new_version_never_a_mix(folder, 
         if shapely.equals_exact(loop.geometry, new_geometry, 0):
             assert loop.spec.provenance.source == "new survey"
             outcomes.add("new")
-            assert run_hetao("swap", "--undo", "hong-kong-park", "--boundaries", folder.path).code == 0
+            assert run_hetao("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
         else:
             assert shapely.equals_exact(loop.geometry, old_geometry, 0)
             assert loop.spec.provenance.source != "new survey"
@@ -94,7 +94,7 @@ def test_undo__after_a_swap_that_never_committed__restores_the_real_previous_ver
     stale.mkdir()
     (stale / "swap.json").write_text(json.dumps({"new_geometry": "hong-kong-park.v2.geojson"}))
     (folder.path / "hong-kong-park.v2.geojson").write_text("{}")
-    assert run_hetao("swap", "--undo", "hong-kong-park", "--boundaries", folder.path).code == 0
+    assert run_hetao("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
     after = folder.snapshot()
     after.pop("hong-kong-park.v2.geojson")   # the killed swap's stray file is left alone
     assert after == before

@@ -158,7 +158,7 @@ def test_diff_map__offline__old_new_gained_lost(folder, tmp_path, open_page):
                        "--licence", "CC0-1.0", "--accuracy", "1")
     assert result.code == 0, result.err
     out = tmp_path / "diff.html"
-    assert run_hetao("diff", "hong-kong-park", "--boundaries", folder.path, "--map", out).code == 0
+    assert run_hetao("diff", "--previous", "hong-kong-park", "--boundaries", folder.path, "--map", out).code == 0
     opened = open_page(out)
     assert opened.errors == [] and opened.unexpected_console() == []
     assert all(any(h in u for h in TILE_HOSTS) for u in opened.left_machine())

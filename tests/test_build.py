@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from geo import build as build_module
-from geo.errors import HetaoError
-from geo.measurement import measure_zone
-from geo.zone import load_zone
+from hetao.build import build
+from hetao.errors import HetaoError
+from hetao.measurement import measure_zone
+from hetao.zone import load_zone
 
 from .conftest import SHIPPED, run_hetao
 
@@ -102,15 +102,15 @@ def test_build__broken_boundaries__exit_2_outputs_unchanged(folder, out, tmp_pat
 def test_build__render_fails_midway__nothing_written(tmp_path, monkeypatch):
     zone = load_zone(SHIPPED)
     measurements = measure_zone(zone)
-    build_module.build(zone, measurements, tmp_path)
+    build(zone, tmp_path, measurements=measurements)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
     def broken_map(*args, **kwargs):
         raise HetaoError("map failed")
 
-    import geo.webmap
-    monkeypatch.setattr(geo.webmap, "render_map", broken_map)
+    import hetao.webmap
+    monkeypatch.setattr(hetao.webmap, "render_map", broken_map)
     zone2 = load_zone(SHIPPED)
     with pytest.raises(HetaoError):
-        build_module.build(zone2, measure_zone(zone2), tmp_path)
+        build(zone2, tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -9,7 +9,7 @@ import json
 import pytest
 import shapely
 
-from geo import __version__
+from hetao import __version__
 
 from .conftest import SHIPPED, run_hetao
 

@@ -8,9 +8,9 @@ import pytest
 import shapely
 from geographiclib.geodesic import Geodesic
 
-from geo.manifest import StatedFigure
-from geo.measurement import compare, geodesic_area_perimeter, grid_area, measure_zone, to_crs
-from geo.zone import load_zone
+from hetao.manifest import StatedFigure
+from hetao.measurement import compare, geodesic_area_perimeter, grid_area, measure_zone, to_crs
+from hetao.zone import load_zone
 
 from .conftest import SHIPPED
 

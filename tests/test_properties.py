@@ -11,11 +11,11 @@ from geographiclib.geodesic import Geodesic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.errors import HetaoError
-from geo.files import read_json
-from geo.geometry import geometry_from_geojson, read_geometry_file
-from geo.manifest import load_manifest
-from geo.measurement import geodesic_area_perimeter
+from hetao.errors import HetaoError
+from hetao.files import read_json
+from hetao.geometry import geometry_from_geojson, read_geometry_file
+from hetao.manifest import load_manifest
+from hetao.measurement import geodesic_area_perimeter
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

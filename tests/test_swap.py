@@ -218,7 +218,7 @@ def test_swap_then_undo__byte_identical(folder, tmp_path, fid):
     assert result.code == 0, result.err
     assert folder.snapshot() != before
     assert run_hetao("check", "--boundaries", folder.path).code in (0, 1)
-    result = run_hetao("swap", "--undo", fid, "--boundaries", folder.path)
+    result = run_hetao("undo", fid, "--boundaries", folder.path)
     assert result.code == 0, result.err
     assert folder.snapshot() == before
 
@@ -231,11 +231,11 @@ def test_swap__two_swaps_two_undos(folder, tmp_path):
     assert run_hetao("swap", "hong-kong-park", first, "--boundaries", folder.path, *PROVENANCE).code == 0
     middle = folder.snapshot()
     assert run_hetao("swap", "hong-kong-park", second, "--boundaries", folder.path, *PROVENANCE).code == 0
-    assert run_hetao("swap", "--undo", "hong-kong-park", "--boundaries", folder.path).code == 0
+    assert run_hetao("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
     assert folder.snapshot() == middle
-    assert run_hetao("swap", "--undo", "hong-kong-park", "--boundaries", folder.path).code == 0
+    assert run_hetao("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
     assert folder.snapshot() == before
-    result = run_hetao("swap", "--undo", "hong-kong-park", "--boundaries", folder.path)
+    result = run_hetao("undo", "hong-kong-park", "--boundaries", folder.path)
     assert result.code == 2 and "no earlier version" in result.err
 
 
@@ -244,7 +244,7 @@ def test_diff__json__matches_independent_computation(folder, tmp_path):
     path, _, _ = _write("shapefile", tmp_path, folder)
     assert run_hetao("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE).code == 0
     new = shapely.geometry.shape(folder.geometry("hong-kong-park")["features"][0]["geometry"])
-    result = run_hetao("diff", "hong-kong-park", "--boundaries", folder.path, "--format", "json",
+    result = run_hetao("diff", "--previous", "hong-kong-park", "--boundaries", folder.path, "--format", "json",
                        "--map", tmp_path / "diff.html")
     assert result.code == 0, result.err
     rec = json.loads(result.out)[0]

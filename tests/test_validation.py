@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from geo.errors import BoundaryError, HetaoError
-from geo.zone import load_zone
+from hetao.errors import BoundaryError, HetaoError
+from hetao.zone import load_zone
 
 from .conftest import Folder, run_hetao
 
@@ -257,7 +257,7 @@ def _big_ring(folder: Folder, n: int = 60_000) -> list:
 def test_read_geometry_file__large_file__fast_path_same_as_thorough(folder, monkeypatch):
     import shapely
 
-    from geo import geometry
+    from hetao import geometry
     folder.set_coordinates("hong-kong-park", [_big_ring(folder)])
     path = folder.path / "hong-kong-park.geojson"
     assert path.stat().st_size > geometry.FAST_PATH_BYTES

@@ -1,0 +1,1 @@
+"""The boundaries shipped with hetao (data only; read with importlib.resources)."""
