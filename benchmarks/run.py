@@ -86,7 +86,7 @@ def plain_folium_map(zone, path: Path, offline: bool) -> None:
     import folium
     import shapely
     from branca.element import CssLink, JavascriptLink
-    from geo.assets import asset_text, script_safe
+    from hetao.assets import asset_text, script_safe
 
     fmap = folium.Map(location=[22.515, 114.066], zoom_start=14)
     folium.GeoJson({"type": "FeatureCollection", "features": [
@@ -109,10 +109,10 @@ def plain_folium_map(zone, path: Path, offline: bool) -> None:
 
 def bench_map(big: Path, work: Path, repeat: int, browser: bool) -> None:
     import shapely
-    from geo.checks import LOCAL_CRS
-    from geo.display import display_geometries
-    from geo.measurement import to_crs
-    from geo.zone import load_zone
+    from hetao.checks import LOCAL_CRS
+    from hetao.display import display_geometries
+    from hetao.measurement import to_crs
+    from hetao.zone import load_zone
 
     zone = load_zone(big)
     out = work / "big-out"
@@ -183,8 +183,8 @@ def bench_accuracy(big: Path) -> None:
     import pyproj
     import shapely
     from geographiclib.geodesic import Geodesic
-    from geo.measurement import geodesic_area_perimeter, to_crs
-    from geo.zone import load_zone
+    from hetao.measurement import geodesic_area_perimeter, to_crs
+    from hetao.zone import load_zone
 
     cases = [(b.id, b.geometry) for b in load_zone(ROOT / "boundaries").features if b.spec.kind == "polygon"]
     cases.append(("1M-vertex Loop", load_zone(big).feature("hong-kong-park").geometry))

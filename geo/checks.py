@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import shapely
 
-from .measurement import Measurement, polygonal_area, to_crs
+from .measurement import LOCAL_CRS, Measurement, polygonal_area, to_crs
 from .zone import Zone
 
 __all__ = ["CheckResult", "SLIVER_WIDTH_M", "LOCAL_CRS", "check_zone"]
@@ -14,8 +14,6 @@ __all__ = ["CheckResult", "SLIVER_WIDTH_M", "LOCAL_CRS", "check_zone"]
 #: Overlaps nowhere wider than this are slivers where two sources trace the same border
 #: line with vertices a few centimetres apart; they do not count as overlaps.
 SLIVER_WIDTH_M = 0.1
-#: An azimuthal equidistant projection centred on the zone, for distances in metres.
-LOCAL_CRS = "+proj=aeqd +lat_0=22.515 +lon_0=114.066 +datum=WGS84 +units=m +no_defs"
 
 
 @dataclass(frozen=True)

@@ -175,14 +175,15 @@ def _print_swap(result) -> None:
     for note in result.notes:
         _say(f"note: {note}")
     click.echo(result.diff.table(), nl=False)
-    m = result.measurement
-    if m.geodesic_area_m2 is not None:
-        click.echo(f"{m.id} now measures {m.geodesic_area_m2 / 1e4:,.2f} ha "
-                   f"± {m.uncertainty_m2 / 1e4:,.2f} ha")
-    for c in m.comparisons:
-        f = c.figure
-        diff = "" if c.difference_ha is None else f": {c.difference_ha:+,.2f} ha ({c.difference_pct:+.1f} %)"
-        click.echo(f"  stated {f.value:,g} {f.unit} ({f.source}){diff} {c.status}")
+    shown = [result.measurement] if result.measurement is not None else []
+    for m in shown + result.rebuilt:
+        if m.geodesic_area_m2 is not None:
+            click.echo(f"{m.id} now measures {m.geodesic_area_m2 / 1e4:,.2f} ha "
+                       f"± {m.uncertainty_m2 / 1e4:,.2f} ha")
+        for c in m.comparisons:
+            f = c.figure
+            diff = "" if c.difference_ha is None else f": {c.difference_ha:+,.2f} ha ({c.difference_pct:+.1f} %)"
+            click.echo(f"  stated {f.value:,g} {f.unit} ({f.source}){diff} {c.status}")
 
 
 @cli.command()

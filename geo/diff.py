@@ -84,8 +84,17 @@ class Diff:
 
 
 def affected_ids(zone: Zone, feature_id: str) -> list[str]:
-    """``feature_id`` and every feature whose geometry is computed from it (its unions)."""
-    return [b.id for b in zone.features if b.id == feature_id or feature_id in b.spec.union_of]
+    """``feature_id`` and every feature whose geometry is computed from it: the polygons a
+    line bounds, and the unions of those."""
+    ids = {feature_id}
+    for b in zone.features:
+        if any(feature_id in line_ids for _, line_ids in b.spec.bounded_by):
+            ids.add(b.id)
+    for b in zone.features:
+        if ids & set(b.spec.union_of):
+            ids.add(b.id)
+    order = [ln.id for ln in zone.lines] + [b.id for b in zone.features]
+    return [i for i in order if i in ids]
 
 
 def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, *,
@@ -95,6 +104,7 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
     old_local, new_local = to_crs(before, LOCAL_CRS), to_crs(after, LOCAL_CRS)
     hausdorff = float(shapely.hausdorff_distance(old_local, new_local))
     polygonal = before.geom_type.endswith("Polygon") and after.geom_type.endswith("Polygon")
+    linear = before.geom_type.endswith("LineString") and after.geom_type.endswith("LineString")
     if polygonal:
         area_before, perim_before = geodesic_area_perimeter(before)
         area_after, perim_after = geodesic_area_perimeter(after)
@@ -103,7 +113,8 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
         mean = (gained + lost) / ((perim_before + perim_after) / 2)
     else:
         area_before = area_after = gained = lost = mean = None
-    return FeatureDiff(feature_id, "polygon" if polygonal else "point", side, before, after,
+    kind = "polygon" if polygonal else "line" if linear else "point"
+    return FeatureDiff(feature_id, kind, side, before, after,
                        area_before, area_after, gained, lost, hausdorff, mean,
                        int(shapely.get_num_coordinates(before)), int(shapely.get_num_coordinates(after)),
                        status_before, status_after)
@@ -115,7 +126,11 @@ def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None) -> list[Featu
     for label, zone in (("old", old), ("new", new)):
         statuses[label] = {m.id: tuple(c.status for c in m.comparisons) for m in measure_zone(zone)}
     old_ids = {b.id: b for b in old.features}
+    old_lines = {ln.id: ln for ln in old.lines}
     diffs = []
+    for ln in new.lines:
+        if ln.id in old_lines and (ids is None or ln.id in ids):
+            diffs.append(diff_geometries(ln.id, old_lines[ln.id].geometry, ln.geometry))
     for b in new.features:
         if b.id in old_ids and (ids is None or b.id in ids):
             diffs.append(diff_geometries(b.id, old_ids[b.id].geometry, b.geometry, side=b.spec.side,

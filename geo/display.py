@@ -47,4 +47,7 @@ def display_geometries(zone: Zone) -> dict[str, BaseGeometry]:
                 out[b.id] = shapely.set_precision(shapely.difference(out[b.id], mask), GRID_DEG)
     for layer in zone.context:
         out[layer.spec.id] = display_geometry(layer.geometry)
+    for line in zone.lines:
+        for piece in line.pieces:
+            out[f"{line.id}/{piece.piece_id}"] = display_geometry(piece.geometry)
     return out

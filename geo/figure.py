@@ -57,13 +57,39 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
 
     for layer in zone.context:
         drawn = to_crs(shown[layer.spec.id], LOCAL_CRS)
-        geom = shapely.intersection(drawn.boundary if drawn.geom_type.endswith("Polygon") else drawn, window)
+        linear = not drawn.geom_type.endswith("Polygon")
+        # Context lines (roads) light and solid; context outlines (boundaries) dashed.
+        ls, lw, alpha = ("-", 0.8, 0.5) if linear else ((0, (4, 3)), 1, 1.0)
+        geom = shapely.intersection(drawn if linear else drawn.boundary, window)
         for line in shapely.get_parts(geom):
             if line.geom_type == "LineString":
                 x, y = line.xy
-                ax.plot(x, y, color=CONTEXT_COLOUR, lw=1, ls=(0, (4, 3)), zorder=1)
-        handles.append(Line2D([], [], color=CONTEXT_COLOUR, lw=1, ls=(0, (4, 3)),
+                ax.plot(x, y, color=CONTEXT_COLOUR, lw=lw, ls=ls, alpha=alpha, zorder=1)
+        handles.append(Line2D([], [], color=CONTEXT_COLOUR, lw=lw, ls=ls, alpha=alpha,
                               label=_plain(layer.spec.name_en)))
+
+    from .webmap import LINE_STYLES, line_style
+    dashes = {"traced": "-", "derived": (0, (5, 3)), "approximate": (0, (1, 3))}
+    used = set()
+    for line in zone.lines:
+        longest = max(line.pieces, key=lambda p: p.geometry.length)
+        for piece in line.pieces:
+            key = line_style(line, piece)
+            used.add(key)
+            geom = shapely.intersection(to_crs(shown[f"{line.id}/{piece.piece_id}"], LOCAL_CRS), window)
+            for part in shapely.get_parts(geom):
+                if part.geom_type == "LineString":
+                    x, y = part.xy
+                    ax.plot(x, y, color="black", lw=1.4, ls=dashes[key], zorder=6)
+            if piece is longest and not geom.is_empty:
+                mid = shapely.line_interpolate_point(shapely.line_merge(geom) if geom.geom_type ==
+                                                     "MultiLineString" else geom, 0.5, normalized=True)
+                ax.text(mid.x, mid.y, _plain(line.spec.name_en.split(" (")[0]), fontsize=6, ha="center",
+                        va="center", zorder=7, bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
+    for key in ("traced", "derived", "approximate"):
+        if key in used:
+            handles.append(Line2D([], [], color="black", lw=1.4, ls=dashes[key],
+                                  label=f"Boundary line, {LINE_STYLES[key][1]}"))
 
     for b in zone.features:
         spec = b.spec
@@ -106,8 +132,9 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), fontsize=7,
               frameon=False)
     ax.annotate("N ↑", xy=(0.97, 0.03), xycoords="axes fraction", ha="right", fontsize=9)
-    ax.text(0.01, 0.99, "Boundaries: " + "; ".join(zone.attributions())
-            + ".\nLocal azimuthal equidistant projection.", transform=ax.transAxes,
+    import textwrap
+    credit = textwrap.fill("Boundaries: " + "; ".join(zone.attributions()) + ".", 150)
+    ax.text(0.01, 0.99, credit + "\nLocal azimuthal equidistant projection.", transform=ax.transAxes,
             va="top", fontsize=6, color="#333", parse_math=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")

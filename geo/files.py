@@ -124,10 +124,13 @@ def write_files_atomic(files: Mapping[Path, bytes | str]) -> None:
         If a file cannot be written.
     """
     staged: list[tuple[str, Path]] = []
+    created_dirs: list[Path] = []
+    placed: list[Path] = []          # targets renamed into place that did not exist before
+    current: Path | None = None
     try:
         for path, data in files.items():
-            path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            current = path = Path(path)
+            created_dirs.extend(_make_parents(path.parent))
             raw = data.encode("utf-8") if isinstance(data, str) else data
             _remove_stale_temporaries(path)
             fd, tmp = _create_temporary(path)
@@ -141,18 +144,40 @@ def write_files_atomic(files: Mapping[Path, bytes | str]) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
         for tmp, path in staged:
+            current = path
+            existed = os.path.lexists(path)
             os.replace(tmp, path)
+            if not existed:
+                placed.append(path)
         for directory in {path.parent for _, path in staged}:
             _fsync_dir(directory)
     except OSError as exc:
-        for tmp, _ in staged:
+        # Leave no trace: temporaries, files this call created, folders it made.
+        for leftover in [tmp for tmp, _ in staged] + [str(p) for p in placed]:
             try:
-                os.unlink(tmp)
+                os.unlink(leftover)
             except OSError:
                 pass
-        target = next((p for t, p in staged if exc.filename in (t, str(p))), None)
-        target = target or (staged[-1][1] if staged else exc.filename or "output")
+        for directory in reversed(created_dirs):
+            try:
+                directory.rmdir()
+            except OSError:
+                pass
+        target = current or exc.filename or "output"
         raise HetaoIOError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, outermost first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for directory in reversed(missing):
+        directory.mkdir(exist_ok=True)
+    return list(reversed(missing))
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:

@@ -24,7 +24,8 @@ from .errors import BoundaryError, Problem
 from .files import is_number, parse_json, read_text
 
 __all__ = ["ZONE_CENTRE", "MAX_DISTANCE_KM", "ALLOWED_TYPES", "DATUM_OFFSETS", "read_geometry_file",
-           "geometry_from_geojson", "feature_collection", "datum_problem"]
+           "geometry_from_geojson", "feature_collection", "datum_problem", "read_line_file",
+           "LinePiece"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ MAX_DISTANCE_KM = 25.0
 ALLOWED_TYPES = {
     "polygon": ("Polygon", "MultiPolygon"),
     "point": ("Point",),
+    "line": ("LineString",),
     "context": ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"),
 }
 #: How far the Chinese web-map datums sit from WGS84 at the zone (datum minus WGS84, in
@@ -293,7 +295,7 @@ def _finish(shape: BaseGeometry, kind: str, out: _Problems) -> BaseGeometry | No
         out.add(f"geometry is not valid ({reason}); repair it in a GIS (e.g. QGIS 'Fix "
                 "geometries') and check the result")
         return None
-    if kind in ("polygon", "point"):
+    if kind in ("polygon", "point", "line"):
         _check_location(shape, out)
         if out.items:
             return None
@@ -439,6 +441,74 @@ def _check_location(shape: BaseGeometry, out: _Problems) -> None:
     if km > MAX_DISTANCE_KM:
         out.add(f"geometry lies {km:,.0f} km from the Hetao zone (nearest point "
                 f"{nearest.x:.4f}, {nearest.y:.4f}); is it the right file, in WGS84 lon/lat?")
+
+
+class LinePiece(dict):
+    """A piece of a line file: ``id``, ``geometry`` (a LineString) and its own properties."""
+
+
+def read_line_file(path: Path, line_id: str, label: str | None = None) -> list[LinePiece]:
+    """Read, check and return the pieces of a line file.
+
+    A line file is an RFC 7946 FeatureCollection of one or more LineString Features, its
+    pieces, in order along the line. A piece's properties may give its own ``id``,
+    ``positional_accuracy_m`` (positive metres), ``method``, ``source``, ``name_en``,
+    ``name_zh`` and ``derived`` (true for a piece extrapolated or derived, not traced);
+    what a piece does not give, it takes from the line's manifest entry.
+
+    Raises
+    ------
+    BoundaryError
+        Listing every problem found.
+    """
+    name = label or str(path)
+    data = parse_json(read_text(path, name), name)
+    out = _Problems(name, line_id)
+    pieces: list[LinePiece] = []
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        out.add("is not a GeoJSON FeatureCollection; a line file holds its pieces as LineString Features")
+        raise BoundaryError(out.items)
+    _check_crs(data, out)
+    features = data.get("features")
+    if not isinstance(features, list) or not features:
+        out.add("FeatureCollection holds no feature; a line needs at least one LineString piece")
+        raise BoundaryError(out.items)
+    seen: set[str] = set()
+    for i, feature in enumerate(features):
+        before = len(out.items)
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            out.add(f"piece {i + 1} is not a GeoJSON Feature")
+            continue
+        props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            out.add(f"piece {i + 1}: 'properties' must be an object or null")
+            continue
+        pid = feature.get("id", props.get("id", line_id if len(features) == 1 else f"{line_id}-{i + 1}"))
+        if not isinstance(pid, str) or not pid:
+            out.add(f"piece {i + 1}: its id must be a non-empty string, not {_show(pid)}")
+            continue
+        if pid in seen:
+            out.add(f"piece {i + 1}: id {_show(pid)} is used twice; give each piece its own id")
+        seen.add(pid)
+        accuracy = props.get("positional_accuracy_m")
+        if accuracy is not None and not (is_number(accuracy) and accuracy > 0):
+            out.add(f"piece '{pid}': 'positional_accuracy_m' is {_show(accuracy)}; it must be a "
+                    "positive number of metres")
+        derived = props.get("derived", False)
+        if not isinstance(derived, bool):
+            out.add(f"piece '{pid}': 'derived' must be true or false, not {_show(derived)}")
+        for key in ("method", "source", "name_en", "name_zh"):
+            if key in props and (not isinstance(props[key], str) or not props[key].strip()):
+                out.add(f"piece '{pid}': '{key}' must be a non-empty string")
+        if "geometry" not in feature or feature["geometry"] is None:
+            out.add(f"piece '{pid}': geometry is null; a piece needs a LineString")
+            continue
+        geometry = _geometry(feature["geometry"], "line", out)
+        if len(out.items) == before and geometry is not None:
+            pieces.append(LinePiece(props, id=pid, geometry=geometry))
+    if out.items:
+        raise BoundaryError(out.items)
+    return pieces
 
 
 def feature_collection(geometry: BaseGeometry, feature_id: str, properties: dict | None = None) -> dict:

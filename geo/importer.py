@@ -63,7 +63,8 @@ def _declared_geojson_crs(path: Path) -> bool:
 
 def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
                   crs: str | None = None, layer: str | None = None) -> Imported:
-    """Read one boundary from ``path`` as a WGS84 geometry of ``kind`` ("polygon" or "point").
+    """Read one boundary from ``path`` as a WGS84 geometry of ``kind`` ("polygon", "point" or
+    "line"; a line's connected pieces are merged, and the result may be a MultiLineString).
 
     Several polygon features are dissolved into one; Z values are dropped; both are said in
     :attr:`Imported.notes`.
@@ -134,6 +135,10 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
         if any(t not in ("Polygon", "MultiPolygon") for t in types):
             raise _fail(path, feature_id, f"holds {', '.join(types)} geometry; a polygon feature "
                         "needs Polygon or MultiPolygon")
+    elif kind == "line":
+        if any(t not in ("LineString", "MultiLineString") for t in types):
+            raise _fail(path, feature_id, f"holds {', '.join(types)} geometry; a line feature "
+                        "needs LineString or MultiLineString")
     elif kind == "point":
         if types != ["Point"] or len(geoms) != 1:
             raise _fail(path, feature_id, f"holds {len(geoms)} {', '.join(types)} geometr"
@@ -141,6 +146,12 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     if any(shapely.has_z(g) for g in geoms):
         geoms = [shapely.force_2d(g) for g in geoms]
         notes.append("Z coordinates dropped")
+    if kind == "line":
+        merged = shapely.line_merge(shapely.union_all(geoms))
+        if len(geoms) > 1 or merged.geom_type != geoms[0].geom_type:
+            notes.append(f"merged {len(geoms)} line feature(s) into "
+                         f"{len(shapely.get_parts(merged))} piece(s)")
+        geoms = [merged]
     if len(geoms) > 1:
         invalid = [i for i, g in enumerate(geoms) if not g.is_valid]
         if invalid:
@@ -156,5 +167,12 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
         notes.append(f"reprojected from {source_name} to WGS84")
     for note in notes:
         logger.info("%s: %s", path, note)
+    if kind == "line":
+        checked = shapely.MultiLineString([
+            geometry_from_geojson(mapping(part), "line", file=str(path), feature_id=feature_id)
+            for part in shapely.get_parts(geometry)])
+        if len(checked.geoms) == 1:
+            checked = checked.geoms[0]
+        return Imported(checked, source_name, driver, layer, notes)
     checked = geometry_from_geojson(mapping(geometry), kind, file=str(path), feature_id=feature_id)
     return Imported(checked, source_name, driver, layer, notes)

@@ -23,8 +23,10 @@ __all__ = [
 ]
 
 MANIFEST_NAME = "manifest.json"
-#: What a feature is: an area (measured) or a point (located).
-Kind = Literal["polygon", "point"]
+#: What a feature is: an area (measured), a point (located), or a line that bounds areas.
+Kind = Literal["polygon", "point", "line"]
+#: The edges of a polygon given by compass direction, in order round it (clockwise).
+DIRECTIONS = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
 SIDES: tuple[str, ...] = tuple(_SIDE_TABLE)
 KINDS: tuple[str, ...] = get_args(Kind)
 #: Square metres in one of each accepted unit.
@@ -90,13 +92,37 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Strip:
+    """A strip of river water along one edge of a polygon: a measured half-channel width."""
+
+    edge: str
+    width_m: float
+    range_m: tuple[float, float]
+    along: str | None = None
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """An explanation that computes: what accounts for measured minus stated, as data.
+
+    The land is the polygon less a strip of river water along each named edge, as wide as
+    the measured half-channel width there; the range comes from the widths' ranges.
+    """
+
+    what: str
+    reading: str
+    strips: tuple[Strip, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class FeatureSpec:
     """One feature of the zone, as the manifest describes it."""
 
     id: str
     name_en: str
     name_zh: str
-    side: Side
+    side: Side | None
     kind: Kind
     provenance: Provenance
     geometry: str | None = None
@@ -106,6 +132,9 @@ class FeatureSpec:
     stated: tuple[StatedFigure, ...] = ()
     explanation: str | None = None
     notes: dict = field(default_factory=dict, compare=False)
+    #: For a polygon built from lines: each edge's label and its line ids, in order round it.
+    bounded_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    reconcile: Reconciliation | None = None
 
 
 @dataclass(frozen=True)
@@ -278,19 +307,24 @@ def _feature(chk: _Checker) -> FeatureSpec | None:
     else:
         name_en = chk.text("en", within=name, prefix="name.")
         name_zh = chk.text("zh", within=name, prefix="name.")
-    side = chk.choice("side", SIDES)
     kind = chk.choice("kind", KINDS)
+    side = chk.choice("side", SIDES) if kind != "line" or "side" in e else None
     union_of = e.get("union_of", [])
     if not isinstance(union_of, list) or not all(isinstance(u, str) for u in union_of):
         chk.add(f"'union_of' must be a list of feature ids, not {_show(union_of)}")
         union_of = []
-    geometry = chk.path("geometry", required=not union_of)
+    bounded_by = _bounded_by(chk)
+    geometry = chk.path("geometry", required=not union_of and not bounded_by)
     if union_of and "geometry" in e:
         chk.add("has both 'geometry' and 'union_of'; give one")
+    if bounded_by and ("geometry" in e or union_of):
+        chk.add("has 'bounded_by' and also 'geometry' or 'union_of'; give one")
+    if bounded_by and kind != "polygon":
+        chk.add("only a polygon can be 'bounded_by' lines")
     if union_of and kind == "point":
         chk.add("a point cannot be a 'union_of' other features")
     part_of = chk.text("part_of", required=False)
-    provenance = _provenance(chk, need_accuracy=not union_of)
+    provenance = _provenance(chk, need_accuracy=not union_of and not bounded_by)
     stated = _stated(chk)
     explanation = chk.text("explanation", required=False)
     approximate = chk.flag("approximate")
@@ -298,10 +332,88 @@ def _feature(chk: _Checker) -> FeatureSpec | None:
     if not isinstance(notes, dict):
         chk.add("'notes' must be an object")
         notes = {}
-    if None in (fid, name_en, name_zh, side, kind, provenance):
+    reconcile = _reconcile(chk, bounded_by)
+    if None in (fid, name_en, name_zh, kind, provenance) or (side is None and kind != "line"):
         return None
     return FeatureSpec(fid, name_en, name_zh, side, kind, provenance, geometry,
-                       tuple(union_of), part_of, approximate, stated, explanation, notes)
+                       tuple(union_of), part_of, approximate, stated, explanation, notes, bounded_by,
+                       reconcile)
+
+
+def _reconcile(chk: _Checker, bounded_by: tuple) -> Reconciliation | None:
+    """``reconcile``: {what, reading, source, strips: [{edge, width_m, range_m: [lo, hi], along}]}."""
+    raw = chk.entry.get("reconcile")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        chk.add(f"'reconcile' must be an object with what, reading, source and strips, not {_show(raw)}")
+        return None
+    what = chk.text("what", within=raw, prefix="reconcile.")
+    reading = chk.text("reading", within=raw, prefix="reconcile.")
+    source = chk.text("source", within=raw, prefix="reconcile.")
+    labels = [label for label, _ in bounded_by]
+    if not labels:
+        chk.add("'reconcile' needs a polygon 'bounded_by' lines: its strips run along named edges")
+        return None
+    strips = []
+    raw_strips = raw.get("strips")
+    if not isinstance(raw_strips, list) or not raw_strips:
+        chk.add("'reconcile.strips' must be a non-empty list of {edge, width_m, range_m}")
+        return None
+    for i, item in enumerate(raw_strips):
+        where = f"reconcile.strips[{i}]"
+        if not isinstance(item, dict):
+            chk.add(f"'{where}' must be an object with edge, width_m and range_m")
+            continue
+        edge, width, span = item.get("edge"), item.get("width_m"), item.get("range_m")
+        if edge not in labels:
+            chk.add(f"'{where}.edge' is {_show(edge)}; use one of this polygon's edges: {', '.join(labels)}")
+            continue
+        if not is_number(width) or width <= 0:
+            chk.add(f"'{where}.width_m' is {_show(width)}; it must be a positive number of metres")
+            continue
+        if (not isinstance(span, list) or len(span) != 2 or not all(is_number(v) for v in span)
+                or not 0 <= span[0] <= width <= span[1]):
+            chk.add(f"'{where}.range_m' is {_show(span)}; give [low, high] metres around width_m")
+            continue
+        along = item.get("along")
+        strips.append(Strip(edge, float(width), (float(span[0]), float(span[1])),
+                            along if isinstance(along, str) else None))
+    if None in (what, reading, source) or len(strips) != len(raw_strips):
+        return None
+    return Reconciliation(what, reading, tuple(strips), source)
+
+
+def _bounded_by(chk: _Checker) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``bounded_by``: {direction: [line ids]} (directions in order round the polygon), or a
+    list of edges in order, each a line id or a list of line ids."""
+    raw = chk.entry.get("bounded_by")
+    if raw is None:
+        return ()
+    how = ("give 'bounded_by' as {\"north\": [line ids], \"east\": [...], ...} or as a list "
+           "of edges in order round the polygon, each a line id or a list of line ids")
+    if isinstance(raw, dict):
+        unknown = [k for k in raw if k not in DIRECTIONS]
+        if unknown:
+            chk.add(f"'bounded_by' names {_show(unknown[0])}; use the directions {', '.join(DIRECTIONS)}")
+            return ()
+        items = [(k, raw[k]) for k in DIRECTIONS if k in raw]
+    elif isinstance(raw, list):
+        items = [(f"edge {i + 1}", v) for i, v in enumerate(raw)]
+    else:
+        chk.add(f"'bounded_by' is {_show(raw)}; {how}")
+        return ()
+    edges = []
+    for label, value in items:
+        ids = [value] if isinstance(value, str) else value
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            chk.add(f"'bounded_by' edge {label} is {_show(value)}; {how}")
+            return ()
+        edges.append((label, tuple(ids)))
+    if len(edges) < 2:
+        chk.add(f"'bounded_by' gives {len(edges)} edge; a face needs at least two")
+        return ()
+    return tuple(edges)
 
 
 def load_manifest(folder: Path) -> Manifest:
@@ -389,6 +501,15 @@ def _cross_check(name: str, specs: list[FeatureSpec], ids: set[str],
                     f"'union_of' names '{part}', which is not a polygon on the same side")))
             elif other.union_of:
                 problems.append(Problem(name, spec.id, f"'union_of' names '{part}', itself a union"))
+        for label, line_ids in spec.bounded_by:
+            for line_id in line_ids:
+                line = by_id.get(line_id)
+                if line is None and line_id not in ids:
+                    problems.append(Problem(name, spec.id, (
+                        f"'bounded_by' {label} edge names '{line_id}', which is not a feature")))
+                elif line is not None and line.kind != "line":
+                    problems.append(Problem(name, spec.id, (
+                        f"'bounded_by' {label} edge names '{line_id}', which is a {line.kind}, not a line")))
         if spec.part_of is not None:
             parent = by_id.get(spec.part_of)
             if parent is None and spec.part_of in ids:

@@ -19,12 +19,13 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from .manifest import StatedFigure
+from .faces import EdgeShare, Piece, edge_shares
+from .manifest import Reconciliation, StatedFigure
 from .sides import SIDES
 from .zone import Boundary, Zone
 
 __all__ = [
-    "GEOD", "GRID_CRS", "Status", "STATUSES", "Comparison", "Measurement",
+    "GEOD", "GRID_CRS", "LOCAL_CRS", "Status", "STATUSES", "Comparison", "Measurement", "Reconciled",
     "geodesic_area_perimeter", "boundary_length", "polygonal_area", "grid_area", "to_crs",
     "compare", "measure_zone",
 ]
@@ -37,7 +38,9 @@ GRID_CRS = {side: info.grid_crs for side, info in SIDES.items()}
 #: How a stated figure compares with the measured area. ``agrees``: within rounding plus
 #: uncertainty; ``explained``: differs, and the manifest says why; ``differs``: differs
 #: without explanation; ``not_comparable``: not a land area, or a point.
-Status = Literal["agrees", "explained", "differs", "not_comparable"]
+Status = Literal["agrees", "reconciled", "explained", "differs", "not_comparable"]
+#: An azimuthal equidistant projection centred on the zone, for distances in metres.
+LOCAL_CRS = "+proj=aeqd +lat_0=22.515 +lon_0=114.066 +datum=WGS84 +units=m +no_defs"
 STATUSES: tuple[str, ...] = get_args(Status)
 
 
@@ -50,6 +53,28 @@ class Comparison:
     difference_pct: float | None
     tolerance_ha: float | None
     status: Status
+    #: Against the reconciled area (when the feature has one): the difference, and whether
+    #: the figure lies within the reconciled range widened by the tolerance.
+    reconciled_difference_ha: float | None = None
+    reconciled_status: Literal["agrees", "differs"] | None = None
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """The area once what the explanation names is taken away (e.g. river water).
+
+    ``area_m2`` uses the strips' stated widths; ``low_m2`` the widest strips and
+    ``high_m2`` the narrowest. ``land`` is the geometry of the central reading.
+    """
+
+    what: str
+    reading: str
+    area_m2: float
+    low_m2: float
+    high_m2: float
+    land: BaseGeometry
+    spec: Reconciliation | None = None
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +100,13 @@ class Measurement:
     uncertainty_m2: float | None
     comparisons: tuple[Comparison, ...]
     boundary_length_m: float | None = None
+    edges: tuple[EdgeShare, ...] = ()
+    reconciled: Reconciled | None = None
+
+    @property
+    def dominant_edge(self) -> EdgeShare | None:
+        """The edge piece that brings the most area uncertainty."""
+        return max(self.edges, key=lambda e: e.uncertainty_m2, default=None)
 
     @property
     def id(self) -> str:
@@ -178,26 +210,73 @@ def grid_area(geometry: BaseGeometry, crs: str) -> float:
 
 
 def compare(figure: StatedFigure, measured_m2: float | None, uncertainty_m2: float | None,
-            explanation: str | None) -> Comparison:
+            explanation: str | None, reconciled: Reconciled | None = None) -> Comparison:
     """Compare a stated figure with a measured area.
 
     A figure ``agrees`` when the difference is within the figure's rounding (half a unit
     of its last digit, plus 5 % when stated as "about") plus the measured area's
-    uncertainty; otherwise it is ``explained`` when the manifest gives an explanation, and
-    ``differs`` when it does not.
+    uncertainty; otherwise it is ``reconciled`` when it lies within the reconciled range
+    widened by the same tolerance, ``explained`` when the manifest gives an explanation,
+    and ``differs`` when it does not.
     """
     if measured_m2 is None or figure.quantity != "land area":
         return Comparison(figure, None, None, None, "not_comparable")
     measured_ha = measured_m2 / 1e4
     diff = measured_ha - figure.value_ha
     tolerance = figure.tolerance_ha + (uncertainty_m2 or 0.0) / 1e4
+    rec_diff = rec_status = None
+    if reconciled is not None:
+        rec_diff = reconciled.area_m2 / 1e4 - figure.value_ha
+        inside = (reconciled.low_m2 / 1e4 - tolerance <= figure.value_ha
+                  <= reconciled.high_m2 / 1e4 + tolerance)
+        rec_status = "agrees" if inside else "differs"
     if abs(diff) <= tolerance:
         status = "agrees"
+    elif rec_status == "agrees":
+        status = "reconciled"
     elif explanation:
         status = "explained"
     else:
         status = "differs"
-    return Comparison(figure, diff, 100.0 * diff / figure.value_ha, tolerance, status)
+    return Comparison(figure, diff, 100.0 * diff / figure.value_ha, tolerance, status, rec_diff, rec_status)
+
+
+def _land(boundary: Boundary, widths: dict[str, float]) -> BaseGeometry:
+    """The polygon less every point within the given width (m) of each named edge's lines."""
+    local = to_crs(boundary.geometry, LOCAL_CRS)
+    water = [to_crs(piece.geometry, LOCAL_CRS).buffer(widths[label])
+             for label, pieces in boundary.edges if label in widths for piece in pieces]
+    land = shapely.difference(local, shapely.union_all(water)) if water else local
+    return to_crs(land, "EPSG:4326", source=LOCAL_CRS)
+
+
+def reconcile(boundary: Boundary, spec: Reconciliation) -> Reconciled:
+    """Compute a polygon's reconciliation: the land once the strips of water are taken away."""
+    central = _land(boundary, {s.edge: s.width_m for s in spec.strips})
+    widest = _land(boundary, {s.edge: s.range_m[1] for s in spec.strips})
+    narrowest = _land(boundary, {s.edge: s.range_m[0] for s in spec.strips})
+    return Reconciled(spec.what, spec.reading, polygonal_area(central), polygonal_area(widest),
+                      polygonal_area(narrowest), central, spec)
+
+
+def _union_reconciled(parts: list[tuple[Boundary, Reconciled | None]]) -> Reconciled | None:
+    """A union's reconciliation from its parts' (a part without one counts whole)."""
+    done = [(b, r) for b, r in parts if r is not None]
+    if not done:
+        return None
+    lands = {"central": [], "low": [], "high": []}
+    for b, r in parts:
+        if r is None:
+            for key in lands:
+                lands[key].append(b.geometry)
+            continue
+        lands["central"].append(r.land)
+        lands["low"].append(_land(b, {s.edge: s.range_m[1] for s in r.spec.strips}))
+        lands["high"].append(_land(b, {s.edge: s.range_m[0] for s in r.spec.strips}))
+    area = {k: polygonal_area(shapely.union_all(v)) for k, v in lands.items()}
+    reading = "; ".join(f"{b.id}: {r.reading}" for b, r in done)
+    return Reconciled(done[0][1].what, reading, area["central"], area["low"], area["high"],
+                      shapely.union_all(lands["central"]), None, tuple(b.id for b, _ in done))
 
 
 def measure_zone(zone: Zone) -> list[Measurement]:
@@ -217,15 +296,28 @@ def measure_zone(zone: Zone) -> list[Measurement]:
         crs = GRID_CRS[spec.side]
         if spec.kind == "point":
             area = perimeter = length = grid = uncertainty = None
+            edges = ()
         else:
             area, perimeter, length = _area_perimeter_length(b.geometry)
             grid = grid_area(b.geometry, crs)
             if spec.union_of:
                 # Conservative: every part's own edges counted in full.
-                parts = [results[p].uncertainty_m2 for p in spec.union_of if p in results]
-                uncertainty = sum(parts)
+                edges = tuple(e for p in spec.union_of if p in results for e in results[p].edges)
+            elif b.edges:
+                edges = tuple(edge_shares(b.geometry, [(label, list(pieces)) for label, pieces in b.edges]))
             else:
-                uncertainty = length * spec.provenance.positional_accuracy_m
-        comparisons = tuple(compare(f, area, uncertainty, spec.explanation) for f in spec.stated)
-        results[spec.id] = Measurement(b, area, perimeter, crs, grid, uncertainty, comparisons, length)
+                prov = spec.provenance
+                outline = Piece(spec.id, spec.id, spec.name_en, spec.name_zh, b.geometry.boundary,
+                                prov.positional_accuracy_m, prov.source, prov.method)
+                edges = (EdgeShare("outline", outline, length, length * prov.positional_accuracy_m),)
+            uncertainty = float(sum(e.uncertainty_m2 for e in edges))
+        reconciled = None
+        if spec.reconcile is not None and b.edges:
+            reconciled = reconcile(b, spec.reconcile)
+        elif spec.union_of:
+            reconciled = _union_reconciled([(zone.feature(p), results[p].reconciled)
+                                            for p in spec.union_of if p in results])
+        comparisons = tuple(compare(f, area, uncertainty, spec.explanation, reconciled) for f in spec.stated)
+        results[spec.id] = Measurement(b, area, perimeter, crs, grid, uncertainty, comparisons, length,
+                                       edges if spec.kind != "point" else (), reconciled)
     return [results[b.id] for b in zone.features]

@@ -59,6 +59,19 @@ def records(measurements: list[Measurement]) -> list[dict[str, Any]]:
             "grid_crs": m.grid_crs,
             "grid_area_ha": _scaled(m.grid_area_m2, 1e4),
             "uncertainty_ha": _scaled(m.uncertainty_m2, 1e4),
+            "edges": [{
+                "id": e.piece.line_id,
+                "piece": e.piece.piece_id,
+                "name_en": e.piece.name_en,
+                "name_zh": e.piece.name_zh,
+                "edge": e.edge,
+                "length_m": e.length_m,
+                "accuracy_m": e.piece.accuracy_m,
+                "uncertainty_ha": e.uncertainty_m2 / 1e4,
+                "share": e.uncertainty_m2 / m.uncertainty_m2 if m.uncertainty_m2 else None,
+                "derived": e.piece.derived,
+                "source": e.piece.source,
+            } for e in m.edges],
             "positional_accuracy_m": prov.positional_accuracy_m,
             "stated": [{
                 "value": c.figure.value,
@@ -72,7 +85,10 @@ def records(measurements: list[Measurement]) -> list[dict[str, Any]]:
                 "difference_pct": c.difference_pct,
                 "tolerance_ha": c.tolerance_ha,
                 "status": c.status,
+                "reconciled_difference_ha": c.reconciled_difference_ha,
+                "reconciled_status": c.reconciled_status,
             } for c in m.comparisons],
+            "reconciled": _reconciled(m),
             "explanation": spec.explanation,
             "provenance": {
                 "source": prov.source,
@@ -83,6 +99,18 @@ def records(measurements: list[Measurement]) -> list[dict[str, Any]]:
             },
         })
     return out
+
+
+def _reconciled(m: Measurement) -> dict[str, Any] | None:
+    r = m.reconciled
+    if r is None:
+        return None
+    strips = [] if r.spec is None else [
+        {"edge": s.edge, "width_m": s.width_m, "range_m": list(s.range_m), "along": s.along}
+        for s in r.spec.strips]
+    return {"what": r.what, "reading": r.reading, "area_ha": r.area_m2 / 1e4,
+            "range_ha": [r.low_m2 / 1e4, r.high_m2 / 1e4], "strips": strips,
+            "from_parts": list(r.parts), "source": r.spec.source if r.spec else None}
 
 
 def to_json(measurements: list[Measurement]) -> str:
@@ -132,6 +160,8 @@ CSV_FIELDS = [
     "geodesic_area_acres", "perimeter_m", "boundary_length_m", "grid_crs", "grid_area_ha", "uncertainty_ha",
     "positional_accuracy_m", "stated_value", "stated_unit", "stated_ha", "stated_quantity",
     "stated_source", "stated_date", "difference_ha", "difference_pct", "status",
+    "reconciled_area_ha", "reconciled_low_ha", "reconciled_high_ha", "reconciled_difference_ha",
+    "reconciled_status",
 ]
 
 
@@ -142,6 +172,9 @@ def to_csv(measurements: list[Measurement]) -> str:
     writer.writeheader()
     for rec in records(measurements):
         base = {k: rec[k] for k in CSV_FIELDS if k in rec}
+        if rec["reconciled"]:
+            base["reconciled_area_ha"] = rec["reconciled"]["area_ha"]
+            base["reconciled_low_ha"], base["reconciled_high_ha"] = rec["reconciled"]["range_ha"]
         for s in rec["stated"] or [None]:
             row = dict(base)
             if s is not None:
@@ -150,6 +183,8 @@ def to_csv(measurements: list[Measurement]) -> str:
                     "stated_quantity": s["quantity"], "stated_source": s["source"],
                     "stated_date": s["date"], "difference_ha": s["difference_ha"],
                     "difference_pct": s["difference_pct"], "status": s["status"],
+                    "reconciled_difference_ha": s["reconciled_difference_ha"],
+                    "reconciled_status": s["reconciled_status"],
                 })
             writer.writerow(row)
     return buf.getvalue()
@@ -174,14 +209,31 @@ def to_table(measurements: list[Measurement]) -> str:
                 f"{name:<24} {rec['side']:<10} {_num(rec['geodesic_area_ha'], ',.2f'):>11} "
                 f"{_num(rec['uncertainty_ha'], ',.2f'):>8} {_num(rec['grid_area_ha'], ',.2f'):>9} "
                 f"{_num(rec['perimeter_m'], ',.0f'):>11}")
+        if len(rec["edges"]) > 1:
+            top = max(rec["edges"], key=lambda e: e["uncertainty_ha"])
+            for e in rec["edges"]:
+                mark = "  <- dominant" if e is top else ""
+                piece = "" if e["piece"] == e["id"] else f" [{e['piece']}]"
+                lines.append(f"    edge {e['edge']:<10} {e['id']}{piece}: {e['length_m']:,.0f} m × "
+                             f"{e['accuracy_m']:g} m = ± {e['uncertainty_ha']:,.2f} ha "
+                             f"({100 * (e['share'] or 0):.0f} %){mark}")
+        if rec["reconciled"]:
+            r = rec["reconciled"]
+            low, high = r["range_ha"]
+            lines.append(f"    less {r['what']}: {r['area_ha']:,.2f} ha ({low:,.2f} to {high:,.2f}), "
+                         f"reading {r['reading']}")
         for s in rec["stated"]:
             about = "about " if s["approx"] else ""
             figure = f"{about}{s['value']:,g} {s['unit']}"
             if s["status"] == "not_comparable":
                 lines.append(f"    stated {figure} {s['quantity']} ({s['source']}): not comparable")
             else:
+                also = ""
+                if s["reconciled_status"]:
+                    also = (f"; less {rec['reconciled']['what']} {s['reconciled_difference_ha']:+.2f} ha "
+                            f"{s['reconciled_status']}")
                 lines.append(f"    stated {figure} ({s['source']}): {s['difference_ha']:+.2f} ha "
-                             f"({s['difference_pct']:+.1f} %) {s['status']}")
+                             f"({s['difference_pct']:+.1f} %) {s['status']}{also}")
     lines.append("* approximate geometry; ± is the area uncertainty (boundary length × positional "
                  "accuracy); perimeter is the exterior's")
     return "\n".join(lines) + "\n"

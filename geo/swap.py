@@ -19,8 +19,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import shapely
+from shapely.geometry import mapping
+
 from .diff import Diff, affected_ids, diff_zones
-from .errors import BoundaryError, Problem
+from .errors import BoundaryError, HetaoIOError, Problem
 from .files import read_json, write_files_atomic
 from .geometry import feature_collection
 from .importer import Imported, read_boundary
@@ -65,9 +68,16 @@ class SwapResult:
     dry_run: bool = False
 
     @property
-    def measurement(self) -> Measurement:
-        """The swapped feature's new measurement."""
-        return next(m for m in self.measurements if m.id == self.feature_id)
+    def measurement(self) -> Measurement | None:
+        """The swapped feature's new measurement (``None`` for a line: see :attr:`rebuilt`)."""
+        return next((m for m in self.measurements if m.id == self.feature_id), None)
+
+    @property
+    def rebuilt(self) -> list[Measurement]:
+        """The new measurements of the polygons built from the swapped feature (a line's
+        polygons and their unions; a polygon's unions)."""
+        ids = {d.id for d in self.diff.features} - {self.feature_id}
+        return [m for m in self.measurements if m.id in ids]
 
 
 def _entry(manifest: dict, feature_id: str, manifest_path: Path) -> dict:
@@ -166,9 +176,13 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
     number = int(latest.name) + 1 if latest else 1
     # A new file name each version: the manifest's rename is the one commit point, so a
     # swap killed at any moment leaves the old or the new version, never a mix.
-    geometry_rel = f"{feature_id}.v{number}.geojson"
+    old_dir = Path(old_entry["geometry"]).parent.as_posix() if old_entry.get("geometry") else "."
+    geometry_rel = (Path(old_dir) / f"{feature_id}.v{number}.geojson").as_posix()
     new_entry = copy.deepcopy(old_entry)
     for key, why in (("union_of", "it is now a geometry of its own, no longer a union"),
+                     ("bounded_by", "it is now a geometry of its own, no longer the face its lines "
+                                    "enclose (the lines stay, for the map and other polygons)"),
+                     ("reconcile", "its strips ran along the edges of the previous definition"),
                      ("explanation", "it explained the previous geometry; add one if measured and stated still differ"),
                      ("notes", "they described the previous geometry")):
         if key in new_entry:
@@ -194,7 +208,14 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
     new_manifest["features"] = [new_entry if e is old_entry or (isinstance(e, dict) and e.get("id") == feature_id)
                                 else e for e in manifest["features"]]
     new_manifest_text = manifest_text(new_manifest)
-    geometry_text = json.dumps(feature_collection(imported.geometry, feature_id), ensure_ascii=False) + "\n"
+    if spec.kind == "line":
+        parts = list(shapely.get_parts(imported.geometry))
+        data = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": feature_id if len(parts) == 1 else f"{feature_id}-{i + 1}",
+             "properties": {}, "geometry": mapping(part)} for i, part in enumerate(parts)]}
+    else:
+        data = feature_collection(imported.geometry, feature_id)
+    geometry_text = json.dumps(data, ensure_ascii=False) + "\n"
 
     scratch = _scratch_copy(folder)
     try:
@@ -230,8 +251,19 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
     if old_geometry:
         files[version / "geometry.geojson"] = (folder / old_geometry).read_bytes()
     files[folder / geometry_rel] = geometry_text
-    write_files_atomic(files)
-    write_files_atomic({manifest_path: new_manifest_text})       # the commit
+    write_files_atomic(files)       # on failure it removes what it wrote
+    try:
+        write_files_atomic({manifest_path: new_manifest_text})       # the commit
+    except HetaoIOError:
+        # Not committed: take back the history entry and the new geometry file.
+        _unlink(folder / geometry_rel)
+        shutil.rmtree(version, ignore_errors=True)
+        for empty in (version.parent, version.parent.parent):
+            try:
+                empty.rmdir()
+            except OSError:
+                break
+        raise
     logger.info("swapped %s: %s, history in %s", feature_id, geometry_rel, version)
     if old_geometry and not _referenced(new_manifest, old_geometry):
         _unlink(folder / old_geometry)

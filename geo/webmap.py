@@ -78,6 +78,15 @@ def _popup_html(m: Measurement) -> str:
                     f"± {prov.positional_accuracy_m:,.0f} m</td></tr>")
     elif prov.positional_accuracy_m:
         rows.append(f"<tr><th>Positional accuracy</th><td>{prov.positional_accuracy_m:,.1f} m</td></tr>")
+    if len(m.edges) > 1:
+        top = m.dominant_edge
+        rows.append(f"<tr><th>Most uncertain edge</th><td>{escape(top.edge)}: {escape(top.piece.name_en)} "
+                    f"(± {top.piece.accuracy_m:,.0f} m, {100 * top.uncertainty_m2 / m.uncertainty_m2:.0f} % "
+                    "of the uncertainty)</td></tr>")
+    r = m.reconciled
+    if r is not None:
+        rows.append(f"<tr><th>Less {escape(r.what)}</th><td>{r.area_m2 / 1e4:,.2f} ha "
+                    f"({r.low_m2 / 1e4:,.2f} to {r.high_m2 / 1e4:,.2f} ha): {escape(r.reading)}</td></tr>")
     stated = []
     for c in m.comparisons:
         f = c.figure
@@ -87,8 +96,13 @@ def _popup_html(m: Measurement) -> str:
         else:
             result = f"{c.difference_ha:+,.2f} ha ({c.difference_pct:+.1f} %)"
         date = f", {escape(f.date)}" if f.date else ""
+        also = ""
+        if c.reconciled_status is not None:
+            also = (f"; less {escape(r.what)}: {c.reconciled_difference_ha:+,.2f} ha, "
+                    f"{escape(c.reconciled_status)}")
         stated.append(f"<li><b>{figure}</b> ({escape(f.source)}{date}): {result} "
-                      f"<span class='hetao-status hetao-{escape(c.status)}'>{escape(c.status.replace('_', ' '))}</span></li>")
+                      f"<span class='hetao-status hetao-{escape(c.status)}'>{escape(c.status.replace('_', ' '))}</span>"
+                      f"{also}</li>")
     parts = [
         f"<div class='hetao-popup'><h4>{escape(spec.name_en)}<br><span lang='{_lang(spec.side)}'>"
         f"{escape(spec.name_zh)}</span></h4>",
@@ -113,6 +127,41 @@ def _label(spec) -> str:
     return escape(text)
 
 
+#: How a boundary line was made, how it is drawn (Leaflet dashArray), and what the legend says.
+LINE_STYLES = {
+    "traced": (None, "traced in OpenStreetMap"),
+    "derived": ("7 5", "derived or extrapolated from OSM"),
+    "approximate": ("1 6", "approximate (assumed or built from indirect evidence)"),
+}
+LINE_COLOUR = "#000000"
+
+
+def line_style(line, piece) -> str:
+    """``traced``, ``derived`` or ``approximate``: how a piece of a line was made."""
+    if line.spec.approximate:
+        return "approximate"
+    return "derived" if piece.derived else "traced"
+
+
+def _short(text: str) -> str:
+    """A name without its parenthetical note, for labels on the map."""
+    return text.split(" (")[0].split("（")[0].strip()
+
+
+def _line_popup(line, piece, style: str) -> str:
+    prov = line.spec.provenance
+    name = piece.name_en if piece.name_en != line.spec.name_en else line.spec.name_en
+    name_zh = piece.name_zh if piece.name_zh != line.spec.name_zh else line.spec.name_zh
+    rows = (f"<tr><th>Made</th><td>{escape(LINE_STYLES[style][1])}</td></tr>"
+            f"<tr><th>Positional accuracy</th><td>± {piece.accuracy_m:,.0f} m</td></tr>"
+            f"<tr><th>Line</th><td>{escape(line.id)}, piece {escape(piece.piece_id)}</td></tr>")
+    return (f"<div class='hetao-popup'><h4>{escape(name)}<br><span lang='zh-Hans-CN'>{escape(name_zh)}"
+            f"</span></h4><table>{rows}</table><p class='hetao-source'><b>Source:</b> "
+            f"{escape(piece.source)}<br><b>Method:</b> {escape(piece.method)}<br><b>Licence:</b> "
+            f"{escape(prov.licence)}" + (f" ({escape(prov.attribution)})" if prov.attribution else "")
+            + f"<br><b>Date:</b> {escape(prov.date)}</p></div>")
+
+
 def _legend_html(zone: Zone) -> str:
     items = []
     for side in SIDES:
@@ -130,8 +179,16 @@ def _legend_html(zone: Zone) -> str:
                           f"background:{fill}'></span>")
             items.append(f"<div>{swatch}<span lang='{_lang(side)}'>{escape(spec.name_en)} · "
                          f"{escape(spec.name_zh)}</span></div>")
+    if zone.lines:
+        used = {line_style(ln, p) for ln in zone.lines for p in ln.pieces}
+        css = {"traced": "solid", "derived": "dashed", "approximate": "dotted"}
+        for key, (_, words) in LINE_STYLES.items():
+            if key in used:
+                items.append(f"<div><span class='hetao-sw hetao-line' style='border-top:3px {css[key]} "
+                             f"{LINE_COLOUR}'></span>Boundary line, {escape(words)}</div>")
     for layer in zone.context:
-        items.append(f"<div><span class='hetao-sw hetao-line' style='border-top:2px dashed "
+        css = "solid" if layer.geometry.geom_type.endswith("LineString") else "dashed"
+        items.append(f"<div><span class='hetao-sw hetao-line' style='border-top:2px {css} "
                      f"{CONTEXT_COLOUR}'></span>{escape(layer.spec.name_en)} · "
                      f"{escape(layer.spec.name_zh)}</div>")
     return ("<div class='hetao-legend-title'>Hetao zone 河套合作区</div>" + "".join(items)
@@ -157,6 +214,10 @@ _STYLE = """<style>
 .hetao-agrees{background:#00704a}.hetao-explained{background:#0072B2}.hetao-differs{background:#a40000}
 .hetao-not_comparable{background:#666}
 .hetao-branch{width:14px;height:14px;border-radius:50%;border:2px solid #fff;box-shadow:0 0 0 1px #000}
+.hetao-reconciled{background:#009E73}
+.leaflet-tooltip.hetao-line-label{background:rgba(255,255,255,.8);border:0;box-shadow:none;padding:0 3px;
+ font:11px/1.3 sans-serif;color:#000}
+.leaflet-tooltip.hetao-line-label:before{display:none}
 </style>"""
 
 
@@ -234,11 +295,13 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
     fmap = _new_map()
     for layer in zone.context:
         group = folium.FeatureGroup(name=escape(f"Context: {layer.spec.name_en} · {layer.spec.name_zh}"))
+        linear = layer.geometry.geom_type.endswith("LineString")
+        style = ({"color": CONTEXT_COLOUR, "weight": 1.5, "opacity": 0.5} if linear else
+                 {"color": CONTEXT_COLOUR, "weight": 2, "dashArray": "4 4", "fill": False})
         folium.GeoJson(
             {"type": "Feature", "id": layer.spec.id, "properties": {},
              "geometry": shapely.geometry.mapping(shown[layer.spec.id])},
-            style_function=lambda _f: {"color": CONTEXT_COLOUR, "weight": 2,
-                                       "dashArray": "4 4", "fill": False},
+            style_function=lambda _f, s=style: s,
             interactive=False,
         ).add_to(group)
         group.add_to(fmap)
@@ -266,6 +329,27 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
             layer.add_child(Bind("bindTooltip", label, sticky=True))
             layer.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), maxWidth=360))
             layer.add_to(group)
+        group.add_to(fmap)
+
+    if zone.lines:
+        group = folium.FeatureGroup(name=escape("Boundary lines · 界线"))
+        for line in zone.lines:
+            longest = max(line.pieces, key=lambda p: p.geometry.length)
+            for piece in line.pieces:
+                style_key = line_style(line, piece)
+                style = {"color": LINE_COLOUR, "weight": 2.5, "opacity": 0.9,
+                         "dashArray": LINE_STYLES[style_key][0]}
+                layer = folium.GeoJson(
+                    {"type": "Feature", "id": f"{line.id}/{piece.piece_id}", "properties": {},
+                     "geometry": shapely.geometry.mapping(shown[f"{line.id}/{piece.piece_id}"])},
+                    style_function=lambda _f, s=style: s,
+                )
+                if piece is longest:
+                    layer.add_child(Bind("bindTooltip", escape(
+                        f"{_short(line.spec.name_en)} {_short(line.spec.name_zh)}"),
+                        permanent=True, direction="center", className="hetao-line-label"))
+                layer.add_child(Bind("bindPopup", _line_popup(line, piece, style_key), maxWidth=360))
+                layer.add_to(group)
         group.add_to(fmap)
 
     for b in zone.features:

@@ -11,24 +11,49 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .errors import BoundaryError, HetaoError, Problem
-from .geometry import datum_problem, read_geometry_file
+from .faces import Piece, build_face
+from .geometry import datum_problem, read_geometry_file, read_line_file
 from .manifest import ContextSpec, FeatureSpec, Manifest, load_manifest
 
-__all__ = ["BORDER_LAYER", "Boundary", "ContextLayer", "Zone", "default_boundaries_dir", "load_zone"]
+__all__ = ["BORDER_LAYER", "Boundary", "Line", "ContextLayer", "Zone", "default_boundaries_dir",
+           "load_zone"]
 
 logger = logging.getLogger(__name__)
 
-#: The context layer holding the HK-Shenzhen border, used to spot datum-shifted geometry.
+#: The line (or context layer) holding the HK-Shenzhen border, used to spot datum-shifted geometry.
 BORDER_LAYER = "hk-sz-border"
 
 
 @dataclass(frozen=True)
+class Line:
+    """A line feature: a road or river line that bounds polygons, made of pieces."""
+
+    spec: FeatureSpec
+    pieces: tuple[Piece, ...]
+    file: Path
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def geometry(self) -> BaseGeometry:
+        """All the line's pieces (a LineString, or a MultiLineString of several)."""
+        parts = [p.geometry for p in self.pieces]
+        return parts[0] if len(parts) == 1 else shapely.MultiLineString(parts)
+
+
+@dataclass(frozen=True)
 class Boundary:
-    """A feature of the zone with its geometry (WGS84 lon/lat, rings oriented)."""
+    """A feature of the zone with its geometry (WGS84 lon/lat, rings oriented).
+
+    ``edges`` holds, for a polygon built from lines, each edge's label and pieces.
+    """
 
     spec: FeatureSpec
     geometry: BaseGeometry
     file: Path | None
+    edges: tuple[tuple[str, tuple[Piece, ...]], ...] = ()
 
     @property
     def id(self) -> str:
@@ -66,17 +91,25 @@ class Zone:
     manifest: Manifest
     features: tuple[Boundary, ...]
     context: tuple[ContextLayer, ...]
+    lines: tuple[Line, ...] = ()
 
     @property
     def folder(self) -> Path:
         return self.manifest.folder
 
     def feature(self, feature_id: str) -> Boundary:
-        """The feature with this id (KeyError if none)."""
+        """The polygon or point with this id (KeyError if none)."""
         for boundary in self.features:
             if boundary.id == feature_id:
                 return boundary
         raise KeyError(feature_id)
+
+    def line(self, line_id: str) -> Line:
+        """The line with this id (KeyError if none)."""
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        raise KeyError(line_id)
 
     @property
     def __geo_interface__(self) -> dict[str, Any]:
@@ -92,14 +125,21 @@ class Zone:
                 "features": [b.__geo_interface__ for b in self.features]}
 
     def attributions(self) -> list[str]:
-        """Each data source's attribution with its licence, in full, once each."""
-        seen: list[str] = []
-        for prov in [b.spec.provenance for b in self.features] + [c.spec.provenance for c in self.context]:
-            licence = prov.licence
-            text = f"{prov.attribution} ({licence})" if prov.attribution else licence
-            if text not in seen:
-                seen.append(text)
-        return seen
+        """Each attribution with every licence given under it, in full, once each.
+
+        Examples
+        --------
+        >>> load_zone().attributions()[0].startswith("© OpenStreetMap contributors (ODbL-1.0")
+        True
+        """
+        grouped: dict[str, list[str]] = {}
+        specs = [b.spec for b in self.features] + [ln.spec for ln in self.lines]
+        for prov in [s.provenance for s in specs] + [c.spec.provenance for c in self.context]:
+            licences = grouped.setdefault(prov.attribution or "", [])
+            if prov.licence not in licences:
+                licences.append(prov.licence)
+        return [f"{who} ({'; '.join(licences)})" if who else "; ".join(licences)
+                for who, licences in grouped.items()]
 
     def sides(self) -> dict[str, BaseGeometry]:
         """Each side's whole polygon: the union of its polygons that are not parts."""
@@ -174,7 +214,16 @@ def load_zone(folder: Path | str | None = None) -> Zone:
     manifest_name = str(folder / "manifest.json")
     problems: list[Problem] = []
     geometries: dict[str, tuple[BaseGeometry, Path]] = {}
+    lines: dict[str, Line] = {}
     for spec in manifest.features:
+        if spec.kind == "line":
+            path = _resolve(folder, spec.geometry, manifest_name, spec.id, problems)
+            if path is not None:
+                try:
+                    lines[spec.id] = Line(spec, _pieces(spec, read_line_file(path, spec.id)), path)
+                except BoundaryError as exc:
+                    problems.extend(exc.problems)
+            continue
         if spec.geometry is None:
             continue
         path = _resolve(folder, spec.geometry, manifest_name, spec.id, problems)
@@ -193,21 +242,51 @@ def load_zone(folder: Path | str | None = None) -> Zone:
             context.append(ContextLayer(spec, read_geometry_file(path, spec.id, "context"), path))
         except BoundaryError as exc:
             problems.extend(exc.problems)
-    border = next((c.geometry for c in context if c.spec.id == BORDER_LAYER), None)
+    # The HK-Shenzhen border, a line or a context layer: what datum-shifted geometry misses.
+    border = lines[BORDER_LAYER].geometry if BORDER_LAYER in lines else next(
+        (c.geometry for c in context if c.spec.id == BORDER_LAYER), None)
     if border is not None:
-        for fid, (geometry, path) in geometries.items():
+        checked = [(fid, g, p) for fid, (g, p) in geometries.items()]
+        checked += [(ln.id, ln.geometry, ln.file) for ln in lines.values() if ln.id != BORDER_LAYER]
+        for fid, geometry, path in checked:
             message = datum_problem(geometry, border)
             if message:
                 problems.append(Problem(path, fid, message))
+    edges_of: dict[str, tuple] = {}
+    for spec in manifest.features:
+        if spec.bounded_by and all(i in lines for _, ids in spec.bounded_by for i in ids):
+            edges = tuple((label, tuple(p for i in ids for p in lines[i].pieces))
+                          for label, ids in spec.bounded_by)
+            try:
+                face = build_face(spec.id, [(label, list(pieces)) for label, pieces in edges], manifest_name)
+            except BoundaryError as exc:
+                problems.extend(exc.problems)
+                continue
+            geometries[spec.id] = (face, None)
+            edges_of[spec.id] = edges
     features = []
     for spec in manifest.features:
+        if spec.kind == "line":
+            continue
         if spec.union_of:
             parts = [geometries[p][0] for p in spec.union_of if p in geometries]
             if len(parts) == len(spec.union_of):
                 features.append(Boundary(spec, shapely.union_all(parts), None))
         elif spec.id in geometries:
             geometry, path = geometries[spec.id]
-            features.append(Boundary(spec, geometry, path))
+            features.append(Boundary(spec, geometry, path, edges_of.get(spec.id, ())))
     if problems:
         raise BoundaryError(problems)
-    return Zone(manifest, tuple(features), tuple(context))
+    return Zone(manifest, tuple(features), tuple(context), tuple(lines.values()))
+
+
+def _pieces(spec: FeatureSpec, raw: list) -> tuple[Piece, ...]:
+    """A line file's pieces, each with the line's provenance where it gives none of its own."""
+    prov = spec.provenance
+    return tuple(Piece(
+        line_id=spec.id, piece_id=p["id"],
+        name_en=p.get("name_en", spec.name_en), name_zh=p.get("name_zh", spec.name_zh),
+        geometry=p["geometry"],
+        accuracy_m=float(p.get("positional_accuracy_m", prov.positional_accuracy_m)),
+        source=p.get("source", prov.source), method=p.get("method", prov.method),
+        derived=p.get("derived", False)) for p in raw)

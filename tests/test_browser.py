@@ -1,101 +1,124 @@
-"""The built map in a real headless Chromium, with the network blocked."""
+"""The built map in a real headless Chromium, with the network blocked, used as a person
+uses it: the mouse clicks and hovers at screen positions where the features show."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import TILE_HOSTS, run_hetao
-from .test_cli import FEATURE_IDS
+import hetao
 
-CONTEXT_IDS = ["hk-sz-border", "hong-kong-boundary"]
-MAIN_MAP = "Object.values(window).find(v => v instanceof L.Map && v.getContainer().classList.contains('folium-map'))"
-#: What the main map has drawn: GeoJSON features by id, circles and markers in the DOM.
-DRAWN = f"""() => {{
-    const map = {MAIN_MAP};
-    const out = {{features: [], circles: 0, markers: 0}};
-    map.eachLayer(l => {{
-        if (l.feature && l._path && l._path.isConnected) out.features.push(l.feature.id);
-        else if (l instanceof L.Circle && l._path && l._path.isConnected) out.circles += 1;
-        else if (l instanceof L.Marker && l._icon && l._icon.isConnected) out.markers += 1;
-    }});
-    return out;
-}}"""
+from .helpers import (CONTEXT_IDS, DRAWN, FEATURE_IDS, PHONE, POLYGON_IDS, TILE_HOSTS, click_feature,
+                      click_marker, moved_loop, popup_text, run, screen_point, wait_map_idle)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    result = run_hetao("build", "--out", out)
-    assert result.code == 0, result.err
-    return out / "hetao.html"
+def shipped():
+    zone = hetao.load()
+    return zone, {m.id: m for m in hetao.measure(zone)}
 
 
-def click_feature(page, feature_id: str) -> None:
-    page.evaluate(f"""() => {{
-        const map = {MAIN_MAP};
-        map.eachLayer(l => {{ if (l.feature && l.feature.id === {json.dumps(feature_id)})
-            l.fire('click', {{latlng: l.getBounds().getCenter()}}, true); }});
-    }}""")
+def _only_tiles_left_the_machine(opened) -> None:
+    assert all(any(h in u for h in TILE_HOSTS) for u in opened.left_machine()), opened.left_machine()
 
 
-def test_map__offline__renders_features_controls_legend(built, open_page):
-    opened = open_page(built)
+def test_map__offline__renders_features_controls_legend(shipped_build, open_page):
+    opened = open_page(shipped_build / "hetao.html")
     page = opened.page
+    # Tiles fail (no network), so the map says it is drawing from hetao's own data.
+    expect(page.locator(".hetao-offline")).to_be_visible()
     assert opened.errors == []
     assert opened.unexpected_console() == []
-    # Nothing but tiles leaves the machine.
-    assert all(any(h in u for h in TILE_HOSTS) for u in opened.left_machine()), opened.left_machine()
+    assert page.evaluate("window.__csp") == []
+    _only_tiles_left_the_machine(opened)
     drawn = page.evaluate(DRAWN)
-    polygons = [f for f in FEATURE_IDS if f != "hkstp-shenzhen-branch"]
-    assert sorted(drawn["features"]) == sorted(polygons + CONTEXT_IDS)
+    assert sorted(drawn["features"]) == sorted(POLYGON_IDS + CONTEXT_IDS)
     assert drawn["circles"] == 1 and drawn["markers"] == 1
-    assert page.locator(".hetao-marker").is_visible()
+    expect(page.locator(".hetao-marker")).to_be_visible()
     for control in (".leaflet-control-layers", ".leaflet-control-scale", ".leaflet-control-zoom",
                     ".leaflet-control-zoom-fullscreen", ".leaflet-control-measure",
                     ".leaflet-control-minimap", ".hetao-legend", ".leaflet-control-attribution"):
-        assert page.locator(control).count() == 1, control
-        assert page.locator(control).first.is_visible(), control
+        expect(page.locator(control)).to_have_count(1)
+        expect(page.locator(control)).to_be_visible()
     legend = page.locator(".hetao-legend").inner_text()
     for name in ("Hong Kong Park (Lok Ma Chau Loop)", "Futian Bonded Zone part", "Huanggang Port area part",
                  "Hong Kong Science Park Shenzhen branch"):
         assert name in legend
     attribution = page.locator(".leaflet-control-attribution").inner_text()
     assert "© OpenStreetMap contributors" in attribution and "ODbL-1.0" in attribution
-    # Tiles failed, so the map says it is drawing from hetao's own data.
-    assert page.locator(".hetao-offline").is_visible()
 
 
-def test_map__layer_control__lists_groups_and_basemaps(built, open_page):
-    page = open_page(built).page
+def test_map__layer_control_hovered__lists_groups_and_basemaps(shipped_build, open_page):
+    page = open_page(shipped_build / "hetao.html").page
     page.locator(".leaflet-control-layers").hover()
-    text = page.locator(".leaflet-control-layers-list").inner_text()
+    listing = page.locator(".leaflet-control-layers-list")
+    expect(listing).to_be_visible()
+    text = listing.inner_text()
     for label in ("OpenStreetMap", "Esri World Imagery", "Hong Kong side", "Shenzhen side (approximate)",
                   "Hong Kong Science Park Shenzhen branch", "Context: Hong Kong-Shenzhen boundary"):
         assert label in text
 
 
-def test_map__popup__measured_and_stated(built, open_page):
-    opened = open_page(built)
+def test_map__click_inside_the_loop__popup_measured_and_stated(shipped_build, open_page, shipped):
+    zone, measured = shipped
+    opened = open_page(shipped_build / "hetao.html")
     page = opened.page
-    areas = json.loads(run_hetao("areas", "--format", "json").out)
-    loop = next(r for r in areas if r["id"] == "hong-kong-park")
-    # Click inside the Loop, away from the other features.
-    click_feature(page, "hong-kong-park")
-    popup = page.locator(".leaflet-popup-content").inner_text()
-    assert f"{loop['geodesic_area_ha']:,.2f} ha" in popup
-    assert "explained" in popup and "LegCo" in popup and "ODbL-1.0" in popup
+    click_feature(page, "hong-kong-park", zone.feature("hong-kong-park").geometry)
+    popup = popup_text(page, "Hong Kong Park (Lok Ma Chau Loop)")
+    loop = measured["hong-kong-park"]
+    assert f"{loop.geodesic_area_m2 / 1e4:,.2f} ha ± {loop.uncertainty_m2 / 1e4:,.2f} ha" in popup
+    assert f"{loop.perimeter_m:,.0f} m" in popup
+    assert popup.count("explained") == 5
+    assert "LegCo" in popup and "ODbL-1.0" in popup
     assert opened.errors == []
 
 
-def test_map__measure_and_fullscreen_controls_work(built, open_page):
-    opened = open_page(built)
+def test_map__click_the_branch_marker__popup_location_and_floor_area(shipped_build, open_page, shipped):
+    zone, _ = shipped
+    opened = open_page(shipped_build / "hetao.html")
+    page = opened.page
+    click_marker(page)
+    popup = popup_text(page, "Hong Kong Science Park Shenzhen branch")
+    point = zone.feature("hkstp-shenzhen-branch").geometry
+    assert f"{point.y:.6f}° N, {point.x:.6f}° E, ± 1,300 m" in popup
+    assert "gross floor area: not comparable" in popup
+    assert "Approximate geometry: not survey data." in popup
+    assert opened.errors == []
+
+
+def test_map__phone_viewport__renders_and_a_click_on_the_loop_opens_its_popup(shipped_build, open_page, shipped):
+    zone, _ = shipped
+    opened = open_page(shipped_build / "hetao.html", PHONE, is_mobile=True, has_touch=True,
+                       device_scale_factor=3)
+    page = opened.page
+    assert page.evaluate("[innerWidth, innerHeight]") == [390, 844]
+    box = page.locator(".folium-map").bounding_box()
+    assert (box["width"], box["height"]) == (390, 844)
+    drawn = page.evaluate(DRAWN)
+    assert sorted(drawn["features"]) == sorted(POLYGON_IDS + CONTEXT_IDS)
+    expect(page.locator(".hetao-legend")).to_be_visible()
+    click_feature(page, "hong-kong-park", zone.feature("hong-kong-park").geometry)
+    popup = popup_text(page, "Hong Kong Park (Lok Ma Chau Loop)")
+    assert "Measured (WGS84 geodesic)" in popup
+    assert opened.errors == [] and opened.unexpected_console() == []
+
+
+def test_map__measure_control__starts_measuring(shipped_build, open_page):
+    opened = open_page(shipped_build / "hetao.html")
     page = opened.page
     page.locator(".leaflet-control-measure").hover()
     page.locator(".leaflet-control-measure .js-start").click()
-    assert page.locator(".leaflet-control-measure .js-measuringprompt").is_visible()
+    expect(page.locator(".leaflet-control-measure .js-measuringprompt")).to_be_visible()
     assert opened.errors == [] and opened.unexpected_console() == []
+
+
+def test_map__fullscreen_control__fills_the_screen(shipped_build, open_page):
+    opened = open_page(shipped_build / "hetao.html")
+    page = opened.page
+    page.locator(".leaflet-control-zoom-fullscreen").click()
+    page.wait_for_function("() => document.fullscreenElement !== null")
+    assert page.evaluate("document.fullscreenElement.classList.contains('folium-map')")
+    assert opened.errors == []
 
 
 XSS = [
@@ -109,8 +132,10 @@ XSS = [
 ]
 
 
-def _poison(folder) -> None:
+def _poison(folder) -> dict:
+    """Put a hostile text in every text field of the manifest; return what each feature got."""
     data = folder.manifest()
+    texts = {}
     for i, entry in enumerate(data["features"] + data["context"]):
         payload = XSS[i % len(XSS)]
         entry["name"] = {"en": f"{entry['id']} {payload}", "zh": payload}
@@ -121,64 +146,102 @@ def _poison(folder) -> None:
             figure["source"] = XSS[(i + 2) % len(XSS)]
         if "explanation" in entry:
             entry["explanation"] = XSS[(i + 3) % len(XSS)]
+        texts[entry["id"]] = {"name": f"{entry['name']['en']} · {entry['name']['zh']}",
+                              "provenance": dict(prov), "stated": [f["source"] for f in entry.get("stated", [])],
+                              "explanation": entry.get("explanation")}
     folder.write_manifest(data)
+    return texts
 
 
-def test_map__hostile_text_everywhere__runs_nothing_shows_text(folder, tmp_path, open_page):
-    _poison(folder)
+def _ran_nothing(opened) -> None:
+    page = opened.page
+    assert page.evaluate("() => window.__xss") is None
+    assert opened.dialogs == [] and opened.errors == []
+    # No payload became an element: nothing with an event handler or a javascript: link.
+    assert page.evaluate("document.querySelectorAll('[onerror], [onload], a[href^=\"javascript\"]').length") == 0
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"], .leaflet-popup svg').length") == 0
+    assert not any(u.endswith("/x") for u in opened.requests)
+
+
+def test_map__hostile_text_everywhere__runs_nothing_shows_the_text(folder, tmp_path, open_page):
+    texts = _poison(folder)
     out = tmp_path / "out"
-    result = run_hetao("build", "--boundaries", folder.path, "--out", out)
+    result = run("build", "--boundaries", folder.path, "--out", out)
     assert result.code == 0, result.err
+    zone = hetao.load(folder.path)
     opened = open_page(out / "hetao.html")
     page = opened.page
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    for fid in FEATURE_IDS:
-        if fid != "hkstp-shenzhen-branch":
-            click_feature(page, fid)
-            page.wait_for_timeout(100)
-    page.locator(".hetao-marker").click()
+    # The legend and the attribution show every hostile name and attribution as text.
+    legend = page.locator(".hetao-legend").inner_text()
+    for fid in FEATURE_IDS + CONTEXT_IDS:
+        assert texts[fid]["name"] in legend, fid
+    attribution = page.locator(".leaflet-control-attribution").inner_text()
+    assert f"{texts['hong-kong-park']['provenance']['attribution']} " \
+           f"({texts['hong-kong-park']['provenance']['licence']})" in attribution
+    # Hovering the Loop shows its name in the tooltip, as text.
+    x, y = screen_point(page, "hong-kong-park", zone.feature("hong-kong-park").geometry)
+    page.mouse.move(x, y)
+    expect(page.locator(".leaflet-tooltip")).to_have_text(texts["hong-kong-park"]["name"])
+    # The branch's popup (clicked first: the Loop's popup pans the map).
+    click_marker(page)
+    popup = popup_text(page, texts["hkstp-shenzhen-branch"]["name"].split(" · ")[0])
+    branch = texts["hkstp-shenzhen-branch"]
+    for key in ("source", "method", "licence", "attribution"):
+        assert branch["provenance"][key] in popup, key
+    assert branch["stated"][0] in popup
+    # The Loop's popup: name, every stated figure's source, the explanation, the provenance.
+    click_feature(page, "hong-kong-park", zone.feature("hong-kong-park").geometry)
+    loop = texts["hong-kong-park"]
+    popup = popup_text(page, loop["name"].split(" · ")[0])
+    assert loop["name"].split(" · ")[1] in popup
+    assert popup.count(loop["stated"][0]) == len(loop["stated"]) == 5
+    assert f"Why they differ: {loop['explanation']}" in popup
+    for key in ("source", "method", "licence", "attribution"):
+        assert loop["provenance"][key] in popup, key
+    # The layer control names the branch's and the context layers' groups as text.
     page.locator(".leaflet-control-layers").hover()
-    page.mouse.move(640, 430)
-    page.wait_for_timeout(300)
-    assert page.evaluate("() => window.__xss") is None
-    assert dialogs == [] and opened.errors == []
-    # The payloads are shown as text.
-    assert "<img src=x onerror=" in page.locator(".hetao-legend").inner_text()
-    assert "<svg onload=" in page.locator(".leaflet-popup-content").inner_text() or \
-        "<" in page.locator(".leaflet-popup-content").inner_text()
+    listing = page.locator(".leaflet-control-layers-list")
+    expect(listing).to_be_visible()
+    for fid, prefix in (("hkstp-shenzhen-branch", ""), ("hk-sz-border", "Context: "),
+                        ("hong-kong-boundary", "Context: ")):
+        expect(listing).to_contain_text(prefix + texts[fid]["name"])
+    wait_map_idle(page)
+    _ran_nothing(opened)
 
 
 def test_diff_map__offline__old_new_gained_lost(folder, tmp_path, open_page):
-    ring = folder.geometry("hong-kong-park")["features"][0]["geometry"]["coordinates"][0]
-    moved = tmp_path / "moved.geojson"
-    moved.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
-                     "geometry": {"type": "Polygon", "coordinates": [[[x + 0.0005, y] for x, y in ring]]}}]}))
-    result = run_hetao("swap", "hong-kong-park", moved, "--boundaries", folder.path, "--source", "s",
-                       "--licence", "CC0-1.0", "--accuracy", "1")
+    moved = moved_loop(folder, tmp_path / "moved.geojson", 0.0005)
+    result = run("swap", "hong-kong-park", moved, "--boundaries", folder.path, "--source", "s",
+                 "--licence", "CC0-1.0", "--accuracy", "1")
     assert result.code == 0, result.err
     out = tmp_path / "diff.html"
-    assert run_hetao("diff", "--previous", "hong-kong-park", "--boundaries", folder.path, "--map", out).code == 0
+    result = run("diff", "--previous", "hong-kong-park", "--boundaries", folder.path, "--map", out)
+    assert result.code == 0, result.err
     opened = open_page(out)
+    expect(opened.page.locator(".hetao-offline")).to_be_visible()
     assert opened.errors == [] and opened.unexpected_console() == []
-    assert all(any(h in u for h in TILE_HOSTS) for u in opened.left_machine())
+    _only_tiles_left_the_machine(opened)
     drawn = opened.page.evaluate(DRAWN)
     assert sorted(drawn["features"]) == ["hong-kong-park-after", "hong-kong-park-before",
                                          "hong-kong-park-gained", "hong-kong-park-lost"]
-    assert "What changed" in opened.page.locator(".hetao-legend").inner_text()
+    legend = opened.page.locator(".hetao-legend").inner_text()
+    diff = hetao.diff_previous("hong-kong-park", boundaries=folder.path).features[0]
+    assert "What changed" in legend
+    assert f"hong-kong-park: +{diff.gained_m2 / 1e4:,.2f} ha / −{diff.lost_m2 / 1e4:,.2f} ha" in legend
 
 
 def test_map__hostile_file_name__shown_as_text(folder, tmp_path, open_page):
-    ring = folder.geometry("hong-kong-park")["features"][0]["geometry"]["coordinates"][0]
     hostile = tmp_path / "<svg onload=\"window.__xss='file'\">.geojson"
-    hostile.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
-                       "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
-    assert run_hetao("swap", "hong-kong-park", hostile, "--boundaries", folder.path, "--source",
-                     "<b>s</b>", "--licence", "<i>l</i>", "--accuracy", "1").code == 0
+    moved_loop(folder, hostile, 0.0, 0.0)
+    result = run("swap", "hong-kong-park", hostile, "--boundaries", folder.path, "--source", "<b>s</b>",
+                 "--licence", "<i>l</i>", "--accuracy", "1")
+    assert result.code == 0, result.err
     out = tmp_path / "out"
-    assert run_hetao("build", "--boundaries", folder.path, "--out", out).code == 0
+    assert run("build", "--boundaries", folder.path, "--out", out).code == 0
     opened = open_page(out / "hetao.html")
-    click_feature(opened.page, "hong-kong-park")
-    popup = opened.page.locator(".leaflet-popup-content").inner_text()
-    assert "<svg onload=" in popup and "<b>s</b>" in popup
-    assert opened.page.evaluate("() => window.__xss") is None and opened.errors == []
+    zone = hetao.load(folder.path)
+    click_feature(opened.page, "hong-kong-park", zone.feature("hong-kong-park").geometry)
+    popup = popup_text(opened.page, "Hong Kong Park (Lok Ma Chau Loop)")
+    assert f"Imported with hetao swap from {hostile.name} (GeoJSON" in popup
+    assert "Source: <b>s</b>" in popup and "Licence: <i>l</i>" in popup
+    _ran_nothing(opened)

@@ -1,4 +1,6 @@
-"""Property-based tests: areas keep their invariants, validation only ever raises our own errors."""
+"""Property-based tests: areas keep their invariants; validation of any input either
+succeeds with a good geometry or raises a BoundaryError of one line per problem, each
+naming the file."""
 
 from __future__ import annotations
 
@@ -8,16 +10,24 @@ import math
 import pytest
 import shapely
 from geographiclib.geodesic import Geodesic
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hetao.errors import HetaoError
+from hetao.errors import BoundaryError
 from hetao.files import read_json
-from hetao.geometry import geometry_from_geojson, read_geometry_file
+from hetao.geometry import ALLOWED_TYPES, geometry_from_geojson, read_geometry_file
 from hetao.manifest import load_manifest
 from hetao.measurement import geodesic_area_perimeter
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def assert_one_line_per_problem(exc: BoundaryError, file: str) -> None:
+    """What every BoundaryError promises: its problems, one line each, each naming the file."""
+    assert exc.problems, "a BoundaryError with no problem"
+    assert str(exc).splitlines() == exc.problems
+    for problem in exc.problems:
+        assert problem.startswith(f"{file}: "), problem
 
 
 @st.composite
@@ -31,16 +41,15 @@ def star_polygons(draw):
     radii = draw(st.lists(st.floats(0.0005, 0.01), min_size=len(angles), max_size=len(angles)))
     ring = [(cx + r * math.cos(a), cy + r * math.sin(a)) for a, r in zip(angles, radii)]
     polygon = shapely.Polygon(ring)
-    if not polygon.is_valid or polygon.area < 1e-9:
-        from hypothesis import assume
-        assume(False)
+    assume(polygon.is_valid and polygon.area > 1e-9)
     return ring
 
 
 @SETTINGS
 @given(star_polygons(), st.integers(0, 39), st.integers(0, 39))
-def test_area__invariant_under_rotation_reversal_duplication(ring, shift, dup):
+def test_geodesic_area_perimeter__rotation_reversal_duplication__same_area_and_perimeter(ring, shift, dup):
     base, base_perimeter = geodesic_area_perimeter(shapely.Polygon(ring))
+    assert base > 0
     k = shift % len(ring)
     rotated = ring[k:] + ring[:k]
     d = dup % len(ring)
@@ -54,23 +63,24 @@ def test_area__invariant_under_rotation_reversal_duplication(ring, shift, dup):
 @SETTINGS
 @given(st.floats(113.9, 114.2), st.floats(22.4, 22.6), st.floats(0.002, 0.02),
        st.lists(st.tuples(st.floats(0.1, 0.4), st.floats(0.1, 0.4), st.floats(0.02, 0.08)), min_size=1, max_size=4))
-def test_area__polygon_with_holes_is_shell_minus_holes(x, y, size, hole_specs):
+def test_geodesic_area_perimeter__polygon_with_holes__shell_minus_holes(x, y, size, hole_specs):
     shell = shapely.box(x, y, x + size, y + size)
     holes = []
-    for i, (fx, fy, fs) in enumerate(hole_specs):
+    for i, (_fx, fy, fs) in enumerate(hole_specs):
         # Holes in separate columns of the shell, so they never touch.
         left = x + size * (i / len(hole_specs) + 0.02)
-        hole = shapely.box(left, y + fy * size, left + fs * size / len(hole_specs), y + (fy + fs) * size)
-        holes.append(hole)
+        holes.append(shapely.box(left, y + fy * size, left + fs * size / len(hole_specs), y + (fy + fs) * size))
     polygon = shapely.Polygon(shell.exterior.coords, [h.exterior.coords for h in holes])
     assert polygon.is_valid
-    expected = geodesic_area_perimeter(shell)[0] - sum(geodesic_area_perimeter(h)[0] for h in holes)
-    assert geodesic_area_perimeter(polygon)[0] == pytest.approx(expected, rel=1e-9)
+    area, perimeter = geodesic_area_perimeter(polygon)
+    shell_area, shell_perimeter = geodesic_area_perimeter(shell)
+    assert area == pytest.approx(shell_area - sum(geodesic_area_perimeter(h)[0] for h in holes), rel=1e-9)
+    assert perimeter == pytest.approx(shell_perimeter, rel=1e-12)   # the exterior's only
 
 
 @SETTINGS
 @given(st.floats(-179, 179), st.floats(-80, 80), st.floats(1e-5, 0.5))
-def test_area__small_squares_match_geographiclib(lon, lat, side):
+def test_geodesic_area_perimeter__squares_anywhere__match_geographiclib(lon, lat, side):
     square = shapely.box(lon, lat, lon + side, lat + side)
     poly = Geodesic.WGS84.Polygon()
     for x, y in list(square.exterior.coords)[:-1]:
@@ -90,47 +100,69 @@ json_like = st.recursive(
 geometry_like = st.fixed_dictionaries({
     "type": st.sampled_from(["Point", "Polygon", "MultiPolygon", "LineString", "Feature", "x"]),
     "coordinates": json_like})
+#: Near-valid geometries: boxes near (or far from) the zone, some broken on purpose.
+near_valid = st.builds(
+    lambda x, y, w, closed: {"type": "Polygon", "coordinates": [
+        [[x, y], [x + w, y], [x + w, y + w], [x, y + w]] + ([[x, y]] if closed else [])]},
+    st.floats(113.9, 114.3), st.floats(22.3, 22.7), st.floats(-0.01, 0.01), st.booleans())
 
 
 @SETTINGS
-@given(st.one_of(json_like, geometry_like), st.sampled_from(["polygon", "point", "context"]))
-def test_validation__arbitrary_json__only_our_errors(obj, kind):
+@given(st.one_of(json_like, geometry_like, near_valid), st.sampled_from(["polygon", "point", "context"]))
+def test_geometry_from_geojson__arbitrary_json__good_geometry_or_one_line_per_problem(obj, kind):
     try:
-        geometry_from_geojson(obj, kind)
-    except HetaoError as exc:
-        assert all("\n" not in line for line in str(exc).splitlines())
+        geometry = geometry_from_geojson(obj, kind, file="f.geojson", feature_id="x")
+    except BoundaryError as exc:
+        assert_one_line_per_problem(exc, "f.geojson")
+        for problem in exc.problems:
+            assert problem.startswith("f.geojson: feature 'x': ")
+    else:
+        assert geometry.geom_type in ALLOWED_TYPES[kind]
+        assert geometry.is_valid and not geometry.is_empty
+        assert not shapely.has_z(geometry)
 
 
 @SETTINGS
 @given(st.one_of(json_like, st.fixed_dictionaries({"type": st.just("FeatureCollection"),
                                                     "features": st.lists(json_like, max_size=2)})))
-def test_read_geometry_file__arbitrary_json_file__only_our_errors(tmp_path, obj):
+def test_read_geometry_file__arbitrary_json_file__good_geometry_or_one_line_per_problem(tmp_path, obj):
     path = tmp_path / "f.geojson"
     path.write_text(json.dumps(obj))
     try:
-        read_geometry_file(path, "f", "polygon")
-    except HetaoError:
-        pass
+        geometry = read_geometry_file(path, "f", "polygon")
+    except BoundaryError as exc:
+        assert_one_line_per_problem(exc, str(path))
+    else:
+        assert geometry.geom_type in ("Polygon", "MultiPolygon") and geometry.is_valid
 
 
 @SETTINGS
-@given(st.binary(max_size=200))
-def test_read_json__arbitrary_bytes__only_our_errors(tmp_path, data):
+@given(st.one_of(st.binary(max_size=200), st.text(max_size=60).map(str.encode),
+                 json_like.map(lambda o: json.dumps(o).encode())))
+def test_read_json__arbitrary_bytes__the_json_or_one_problem_naming_the_file(tmp_path, data):
     path = tmp_path / "f.json"
     path.write_bytes(data)
     try:
-        read_json(path)
-    except HetaoError:
-        pass
+        value = read_json(path)
+    except BoundaryError as exc:
+        assert_one_line_per_problem(exc, str(path))
+        assert len(exc.problems) == 1
+    else:
+        # Only UTF-8 JSON without NaN or Infinity is read, and read as json reads it.
+        text = data.decode("utf-8-sig")
+        assert value == json.loads(text)
+        assert "NaN" not in json.dumps(value) and "Infinity" not in json.dumps(value)
 
 
 @SETTINGS
 @given(st.fixed_dictionaries({"features": st.lists(st.dictionaries(
     st.sampled_from(["id", "name", "side", "kind", "geometry", "union_of", "part_of", "provenance",
                      "stated", "approximate", "notes", "explanation"]), json_like, max_size=8), max_size=3)}))
-def test_load_manifest__arbitrary_entries__only_our_errors(tmp_path, manifest):
+def test_load_manifest__arbitrary_entries__manifest_or_one_line_per_problem(tmp_path, manifest):
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     try:
-        load_manifest(tmp_path)
-    except HetaoError:
-        pass
+        loaded = load_manifest(tmp_path)
+    except BoundaryError as exc:
+        assert_one_line_per_problem(exc, str(tmp_path / "manifest.json"))
+    else:
+        assert [spec.id for spec in loaded.features] == [e["id"] for e in manifest["features"]]

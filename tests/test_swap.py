@@ -1,4 +1,5 @@
-"""hetao swap and hetao diff: official-style files in any format and CRS, history and undo."""
+"""hetao swap, undo and diff (in-process): official-style files in any format and CRS made in
+code, history and undo byte for byte, and diffs against an independent computation."""
 
 from __future__ import annotations
 
@@ -8,22 +9,21 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from pyproj import Transformer
 
-from .conftest import run_hetao
-from .test_measurement import geographiclib_area
+import hetao
+
+from .helpers import FEATURE_IDS, SHIPPED, geographiclib_area, geographiclib_geometry, run
 
 PROVENANCE = ["--source", "test survey made in code", "--licence", "CC0-1.0", "--accuracy", "0.5"]
+#: A local azimuthal equidistant projection at the zone, for distances in metres.
 LOCAL = "+proj=aeqd +lat_0=22.515 +lon_0=114.066 +datum=WGS84 +units=m +no_defs"
 
 
-def _loop(folder) -> shapely.Polygon:
-    return shapely.geometry.shape(folder.geometry("hong-kong-park")["features"][0]["geometry"])
-
-
 def _shifted(folder, dx=0.0005, dy=0.0002) -> shapely.Polygon:
-    """The Loop moved by about 50 m: an 'updated survey' that really differs."""
-    return shapely.affinity.translate(_loop(folder), dx, dy)
+    """The Loop moved by about 55 m: an 'updated survey' that really differs."""
+    return shapely.affinity.translate(folder.shape("hong-kong-park"), dx, dy)
 
 
 def _frame(geometries, crs) -> gpd.GeoDataFrame:
@@ -31,14 +31,14 @@ def _frame(geometries, crs) -> gpd.GeoDataFrame:
                             geometry=list(geometries), crs="EPSG:4326").to_crs(crs)
 
 
-def _expected_area(geometry_wgs84_in_file_crs, crs) -> float:
+def _expected_area(geometry_in_file_crs, crs) -> float:
     """Independent: pyproj back to lon/lat, then GeographicLib, ring by ring."""
     tr = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     total = 0.0
-    for polygon in shapely.get_parts(geometry_wgs84_in_file_crs):
+    for polygon in shapely.get_parts(geometry_in_file_crs):
         rings = [polygon.exterior, *polygon.interiors]
         coords = [[list(tr.transform(x, y)) for x, y in ring.coords] for ring in rings]
-        total += geographiclib_area(coords)[0]
+        total += geographiclib_area(coords).area
     return total
 
 
@@ -66,7 +66,7 @@ def _write(kind: str, tmp_path, folder):
         frame = _frame([shifted], "EPSG:2326")
         path = tmp_path / "plan.gpkg"
         frame.to_file(path, layer="loop", driver="GPKG")
-        _frame([_loop(folder)], "EPSG:2326").to_file(path, layer="old", driver="GPKG")
+        _frame([folder.shape("hong-kong-park")], "EPSG:2326").to_file(path, layer="old", driver="GPKG")
         return path, ["--layer", "loop"], frame
     if kind == "multipolygon-pieces":
         minx, miny, maxx, maxy = shifted.bounds
@@ -90,37 +90,49 @@ def _write(kind: str, tmp_path, folder):
     raise AssertionError(kind)
 
 
-@pytest.mark.parametrize("kind", ["hk1980-geojson-crs", "hk1980-geojson-no-crs", "shapefile",
-                                  "geopackage-layers", "multipolygon-pieces", "flatgeobuf", "kml"])
+FORMATS = ["hk1980-geojson-crs", "hk1980-geojson-no-crs", "shapefile", "geopackage-layers",
+           "multipolygon-pieces", "flatgeobuf", "kml"]
+
+
+@pytest.mark.parametrize("kind", FORMATS)
 def test_swap__official_style_file__measures_like_independent_reprojection(folder, tmp_path, kind):
     path, extra, frame = _write(kind, tmp_path, folder)
-    result = run_hetao("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE, *extra)
+    result = run("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE, *extra)
     assert result.code == 0, result.err
-    if kind == "multipolygon-pieces":
-        assert "dissolved 2 features" in result.out
+    assert ("note: dissolved 2 features into one Polygon" in result.out) == (kind == "multipolygon-pieces")
+    assert ("note: reprojected from EPSG:2326 to WGS84" in result.out) == (frame.crs.to_epsg() == 2326)
     expected = sum(_expected_area(g, frame.crs.to_wkt()) for g in frame.geometry)
-    areas = json.loads(run_hetao("areas", "--format", "json", "--boundaries", folder.path).out)
+    areas = json.loads(run("areas", "--format", "json", "--boundaries", folder.path).out)
     loop = next(r for r in areas if r["id"] == "hong-kong-park")
     assert loop["geodesic_area_ha"] * 1e4 == pytest.approx(expected, rel=1e-6)
     entry = folder.entry(folder.manifest(), "hong-kong-park")
+    assert entry["geometry"] == "hong-kong-park.v1.geojson"
     assert entry["provenance"]["source"] == "test survey made in code"
+    assert entry["provenance"]["licence"] == "CC0-1.0"
     assert entry["provenance"]["positional_accuracy_m"] == 0.5
+    assert path.name in entry["provenance"]["method"]
+    assert "explanation" not in entry     # it explained the old outline
     stored = folder.geometry("hong-kong-park")
     assert "crs" not in stored and shapely.geometry.shape(stored["features"][0]["geometry"]).exterior.is_ccw
+    assert not (folder.path / "hong-kong-park.geojson").exists()    # kept in history/ instead
 
 
-def test_swap__cgcs2000_part_and_3d__reprojected_z_dropped(folder, tmp_path):
-    part = shapely.geometry.shape(folder.geometry("huanggang-port-area")["features"][0]["geometry"])
+def test_swap__cgcs2000_part_with_z__reprojected_z_dropped(folder, tmp_path):
+    part = folder.shape("huanggang-port-area")
     frame = _frame([part], "EPSG:4547")
     frame = frame.set_geometry(shapely.force_3d(frame.geometry.values, 12.0))
     path = tmp_path / "port.gpkg"
     frame.to_file(path, driver="GPKG")
-    result = run_hetao("swap", "huanggang-port-area", path, "--boundaries", folder.path, *PROVENANCE)
+    result = run("swap", "huanggang-port-area", path, "--boundaries", folder.path, *PROVENANCE)
     assert result.code == 0, result.err
-    assert "Z coordinates dropped" in result.out and "reprojected from EPSG:4547" in result.out
-    areas = {r["id"]: r for r in json.loads(run_hetao("areas", "--format", "json", "--boundaries", folder.path).out)}
+    assert "note: Z coordinates dropped" in result.out
+    assert "note: reprojected from EPSG:4547 to WGS84" in result.out
+    areas = {r["id"]: r for r in json.loads(run("areas", "--format", "json", "--boundaries", folder.path).out)}
     expected = _expected_area(shapely.force_2d(frame.geometry[0]), "EPSG:4547")
     assert areas["huanggang-port-area"]["geodesic_area_ha"] * 1e4 == pytest.approx(expected, rel=1e-6)
+    # The union built from it is measured anew.
+    futian = areas["futian-bonded-zone"]["geodesic_area_ha"]
+    assert areas["shenzhen-park"]["geodesic_area_ha"] == pytest.approx(futian + expected / 1e4, rel=1e-6)
 
 
 def _bad(kind, tmp_path, folder):
@@ -129,7 +141,7 @@ def _bad(kind, tmp_path, folder):
         path = tmp_path / "loop.shp"
         _frame([shifted], "EPSG:2326").to_file(path)
         path.with_suffix(".prj").unlink()
-        return path, [], "has no CRS"
+        return path, [], "has no CRS; give it with --crs"
     if kind == "wrong-crs":   # CGCS2000 coordinates declared as HK1980
         path = tmp_path / "loop.geojson"
         coords = _frame([shifted], "EPSG:4547").geometry[0]
@@ -168,7 +180,7 @@ def _bad(kind, tmp_path, folder):
         path = tmp_path / "plan.gpkg"
         _frame([shifted], "EPSG:2326").to_file(path, layer="a", driver="GPKG")
         _frame([shifted], "EPSG:2326").to_file(path, layer="b", driver="GPKG")
-        return path, [], "choose one with --layer"
+        return path, [], "has 2 layers (a, b); choose one with --layer"
     if kind == "not-a-gis-file":
         path = tmp_path / "notes.gpkg"
         path.write_bytes(b"\x00\x01garbage" * 100)
@@ -179,77 +191,118 @@ def _bad(kind, tmp_path, folder):
 @pytest.mark.parametrize("kind", ["no-crs", "wrong-crs", "crs-conflict", "points-for-polygon", "bowtie",
                                   "empty-file", "no-features", "another-region", "several-layers",
                                   "not-a-gis-file"])
-def test_swap__bad_file__exit_2_folder_untouched(folder, tmp_path, kind):
+def test_swap__bad_file__exit_2_one_line_folder_untouched(folder, tmp_path, kind):
     path, extra, fragment = _bad(kind, tmp_path, folder)
     before = folder.snapshot()
-    result = run_hetao("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE, *extra)
+    result = run("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE, *extra)
     assert result.code == 2, result
+    assert result.out == ""
     lines = result.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("hetao: error: ") and str(path) in lines[0], result.err
+    assert len(lines) == 1 and lines[0].startswith(f"hetao: error: {path}: "), result.err
     assert fragment in lines[0]
-    assert "Traceback" not in result.err
     assert folder.snapshot() == before
 
 
 def test_swap__missing_provenance__exit_2_unless_dry_run(folder, tmp_path):
-    path, extra, _ = _write("shapefile", tmp_path, folder)
+    path, _, _ = _write("shapefile", tmp_path, folder)
     before = folder.snapshot()
-    result = run_hetao("swap", "hong-kong-park", path, "--boundaries", folder.path)
-    assert result.code == 2 and "--source, --licence, --accuracy" in result.err
-    result = run_hetao("swap", "hong-kong-park", path, "--boundaries", folder.path, "--dry-run")
-    assert result.code == 0 and "dry run: nothing written" in result.out
+    result = run("swap", "hong-kong-park", path, "--boundaries", folder.path)
+    assert result.code == 2
+    assert "give --source, --licence, --accuracy (source and licence" in result.err
+    result = run("swap", "hong-kong-park", path, "--boundaries", folder.path, "--dry-run")
+    assert result.code == 0, result.err
+    assert "dry run: nothing written" in result.out
+    assert "the uncertainty below assumes 10 m, the previous geometry's" in result.out
+    assert "stated     explained, explained, explained, explained, explained -> differs" in result.out
     assert folder.snapshot() == before
 
 
-@pytest.mark.parametrize("fid", ["hong-kong-park", "shenzhen-park", "hkstp-shenzhen-branch"])
-def test_swap_then_undo__byte_identical(folder, tmp_path, fid):
-    before = folder.snapshot()
+def _replacement(fid: str, folder, tmp_path):
     if fid == "hkstp-shenzhen-branch":
         path = tmp_path / "branch.geojson"
         _frame([shapely.Point(114.045, 22.508)], "EPSG:2326").to_file(path, driver="GeoJSON")
-    elif fid == "shenzhen-park":
-        zone_geom = shapely.union_all([shapely.geometry.shape(folder.geometry(p)["features"][0]["geometry"])
-                                       for p in ("futian-bonded-zone", "huanggang-port-area")])
+        return path
+    if fid == "shenzhen-park":
+        zone_geom = shapely.union_all([folder.shape(p) for p in ("futian-bonded-zone", "huanggang-port-area")])
         path = tmp_path / "side.gpkg"
         _frame([zone_geom.buffer(0.0003)], "EPSG:4547").to_file(path, driver="GPKG")
-    else:
-        path, _, _ = _write("shapefile", tmp_path, folder)
-    result = run_hetao("swap", fid, path, "--boundaries", folder.path, *PROVENANCE)
+        return path
+    return _write("shapefile", tmp_path, folder)[0]
+
+
+# After the swap, check fails exactly where the new geometry says so: the Loop and the
+# Shenzhen side lose the explanation of their old outlines (every stated figure now
+# differs) and grow into each other; the branch's new point still lies in its side.
+@pytest.mark.parametrize(("fid", "check_code", "failing"), [
+    ("hong-kong-park", 1, ["hong-kong-park against"] * 5 + ["the sides do not overlap"]),
+    ("shenzhen-park", 1, ["shenzhen-park against"] * 4 + ["the sides do not overlap"]),
+    ("hkstp-shenzhen-branch", 0, []),
+])
+def test_swap_then_undo__byte_identical(folder, tmp_path, fid, check_code, failing):
+    before = folder.snapshot()
+    path = _replacement(fid, folder, tmp_path)
+    result = run("swap", fid, path, "--boundaries", folder.path, *PROVENANCE)
     assert result.code == 0, result.err
+    assert f"undo with: hetao undo {fid}" in result.out
     assert folder.snapshot() != before
-    assert run_hetao("check", "--boundaries", folder.path).code in (0, 1)
-    result = run_hetao("undo", fid, "--boundaries", folder.path)
+    check = run("check", "--boundaries", folder.path)
+    assert check.code == check_code, check.out
+    fails = [line[6:] for line in check.out.splitlines() if line.startswith("FAIL")]
+    assert [f[:len(prefix)] for f, prefix in zip(fails, failing)] == failing and len(fails) == len(failing)
+    result = run("undo", fid, "--boundaries", folder.path)
     assert result.code == 0, result.err
+    assert f"restored {folder.path / 'manifest.json'}" in result.out
     assert folder.snapshot() == before
 
 
-def test_swap__two_swaps_two_undos(folder, tmp_path):
+def test_swap__two_swaps_two_undos__each_undo_one_step_back(folder, tmp_path):
     before = folder.snapshot()
     first, _, _ = _write("shapefile", tmp_path, folder)
     second = tmp_path / "again.geojson"
     _frame([_shifted(folder, 0.001, 0.0)], "EPSG:4326").to_file(second, driver="GeoJSON")
-    assert run_hetao("swap", "hong-kong-park", first, "--boundaries", folder.path, *PROVENANCE).code == 0
+    assert run("swap", "hong-kong-park", first, "--boundaries", folder.path, *PROVENANCE).code == 0
     middle = folder.snapshot()
-    assert run_hetao("swap", "hong-kong-park", second, "--boundaries", folder.path, *PROVENANCE).code == 0
-    assert run_hetao("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
+    assert run("swap", "hong-kong-park", second, "--boundaries", folder.path, *PROVENANCE).code == 0
+    assert folder.entry(folder.manifest(), "hong-kong-park")["geometry"] == "hong-kong-park.v2.geojson"
+    assert run("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
     assert folder.snapshot() == middle
-    assert run_hetao("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
+    assert run("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
     assert folder.snapshot() == before
-    result = run_hetao("undo", "hong-kong-park", "--boundaries", folder.path)
-    assert result.code == 2 and "no earlier version" in result.err
+    result = run("undo", "hong-kong-park", "--boundaries", folder.path)
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        f"hetao: error: {folder.path / 'history'}: feature 'hong-kong-park': has no earlier version to "
+        "restore or compare (nothing was swapped in with hetao swap)"]
+    assert folder.snapshot() == before
 
 
-def test_diff__json__matches_independent_computation(folder, tmp_path):
-    old = _loop(folder)
+def test_undo__manifest_edited_since_the_swap__only_that_entry_restored(folder, tmp_path):
+    original = folder.entry(folder.manifest(), "hong-kong-park")
     path, _, _ = _write("shapefile", tmp_path, folder)
-    assert run_hetao("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE).code == 0
-    new = shapely.geometry.shape(folder.geometry("hong-kong-park")["features"][0]["geometry"])
-    result = run_hetao("diff", "--previous", "hong-kong-park", "--boundaries", folder.path, "--format", "json",
-                       "--map", tmp_path / "diff.html")
+    assert run("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE).code == 0
+    folder.edit_feature("futian-bonded-zone", notes={"edited": "after the swap"})
+    assert run("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
+    data = folder.manifest()
+    assert folder.entry(data, "hong-kong-park") == original
+    assert folder.entry(data, "futian-bonded-zone")["notes"] == {"edited": "after the swap"}
+    assert (folder.path / "hong-kong-park.geojson").read_bytes() == (SHIPPED / "hong-kong-park.geojson").read_bytes()
+    assert run("check", "--boundaries", folder.path).code == 0
+
+
+def test_diff__previous_json__matches_independent_computation(folder, tmp_path):
+    old = folder.shape("hong-kong-park")
+    path, _, _ = _write("shapefile", tmp_path, folder)
+    assert run("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE).code == 0
+    new = folder.shape("hong-kong-park")
+    result = run("diff", "--previous", "hong-kong-park", "--boundaries", folder.path, "--format", "json",
+                 "--map", tmp_path / "diff.html")
     assert result.code == 0, result.err
-    rec = json.loads(result.out)[0]
-    area = lambda g: sum(geographiclib_area([list(map(list, p.exterior.coords))])[0]  # noqa: E731
-                         for p in shapely.get_parts(g) if p.geom_type == "Polygon")
+    assert result.err == f"wrote {tmp_path / 'diff.html'}\n"    # JSON alone on standard output
+    [rec] = json.loads(result.out)
+    def area(g) -> float:   # overlays may hold lines and points too; only polygons have area
+        return geographiclib_geometry([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]).area
+
+    assert rec["id"] == "hong-kong-park" and rec["kind"] == "polygon"
     assert rec["area_before_ha"] * 1e4 == pytest.approx(area(old), rel=1e-9)
     assert rec["area_after_ha"] * 1e4 == pytest.approx(area(new), rel=1e-9)
     assert rec["gained_ha"] * 1e4 == pytest.approx(area(new.difference(old)), rel=1e-6)
@@ -258,19 +311,76 @@ def test_diff__json__matches_independent_computation(folder, tmp_path):
     project = lambda g: shapely.transform(g, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))  # noqa: E731
     assert rec["hausdorff_m"] == pytest.approx(shapely.hausdorff_distance(project(old), project(new)), rel=1e-6)
     assert 40 < rec["hausdorff_m"] < 80   # the test survey moved it about 55 m
+    mean_perimeter = (geographiclib_geometry(old).perimeter + geographiclib_geometry(new).perimeter) / 2
+    assert rec["mean_displacement_m"] == pytest.approx(
+        (area(new.difference(old)) + area(old.difference(new))) / mean_perimeter, rel=1e-6)
     assert rec["vertices_before"] == len(old.exterior.coords)
-    assert (tmp_path / "diff.html").stat().st_size > 100_000
+    assert rec["vertices_after"] == len(new.exterior.coords)
+    assert (tmp_path / "diff.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_diff__previous_json__statuses_before_and_after_the_swap(folder, tmp_path):
+    # Swapping a part changes its union too: both are reported, with every stated figure's
+    # status before and after (once empty lists: a bug).
+    part = shapely.affinity.translate(folder.shape("futian-bonded-zone"), 0.0, -0.0002)
+    path = tmp_path / "futian.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(part)}]}))
+    assert run("swap", "futian-bonded-zone", path, "--boundaries", folder.path, *PROVENANCE).code == 0
+    swapped = hetao.swap("hong-kong-park", _write("shapefile", tmp_path, folder)[0], boundaries=folder.path,
+                         source="s", licence="l", accuracy=0.5)
+    assert [d.id for d in swapped.diff.features] == ["hong-kong-park"]
+    assert swapped.diff.features[0].status_before == ("explained",) * 5
+    assert swapped.diff.features[0].status_after == ("differs",) * 5
+    assert [m.id for m in swapped.measurements] == FEATURE_IDS
+    result = run("diff", "--previous", "hong-kong-park", "--boundaries", folder.path, "--format", "json")
+    assert result.code == 0, result.err
+    [rec] = json.loads(result.out)
+    assert rec["status_before"] == ["explained"] * 5
+    assert rec["status_after"] == ["differs"] * 5
+    result = run("diff", "--previous", "futian-bonded-zone", "--boundaries", folder.path, "--format", "json")
+    assert result.code == 0, result.err
+    records = {r["id"]: r for r in json.loads(result.out)}
+    assert list(records) == ["shenzhen-park", "futian-bonded-zone"]
+    stated = {e["id"]: len(e.get("stated", [])) for e in folder.manifest()["features"]}
+    for fid, rec in records.items():
+        assert len(rec["status_before"]) == len(rec["status_after"]) == stated[fid] > 0, fid
+        assert set(rec["status_before"]) | set(rec["status_after"]) <= {"agrees", "explained", "differs"}
+    # The table says the same.
+    table = run("diff", "--previous", "hong-kong-park", "--boundaries", folder.path).out
+    assert "stated     explained, explained, explained, explained, explained -> differs, differs, " \
+           "differs, differs, differs" in table
 
 
 def test_diff__two_folders__every_common_feature(folder, tmp_path):
-    from .conftest import SHIPPED
     path, _, _ = _write("shapefile", tmp_path, folder)
-    assert run_hetao("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE).code == 0
-    result = run_hetao("diff", SHIPPED, folder.path, "--format", "json")
+    assert run("swap", "hong-kong-park", path, "--boundaries", folder.path, *PROVENANCE).code == 0
+    result = run("diff", SHIPPED, folder.path, "--format", "json")
     assert result.code == 0, result.err
     records = {r["id"]: r for r in json.loads(result.out)}
-    assert set(records) == {"hong-kong-park", "shenzhen-park", "futian-bonded-zone",
-                            "huanggang-port-area", "hkstp-shenzhen-branch"}
-    assert records["futian-bonded-zone"]["hausdorff_m"] == 0
+    assert list(records) == FEATURE_IDS
+    for fid in ("futian-bonded-zone", "huanggang-port-area", "shenzhen-park", "hkstp-shenzhen-branch"):
+        assert records[fid]["hausdorff_m"] == 0, fid
+        assert records[fid]["status_before"] == records[fid]["status_after"], fid
+    assert records["futian-bonded-zone"]["gained_ha"] == records["futian-bonded-zone"]["lost_ha"] == 0
     assert records["hong-kong-park"]["status_before"] == ["explained"] * 5
     assert records["hong-kong-park"]["status_after"] == ["differs"] * 5
+    assert records["hkstp-shenzhen-branch"]["kind"] == "point"
+
+
+def test_diff__two_files_in_different_crs__same_as_library(folder, tmp_path):
+    old = tmp_path / "old.gpkg"
+    _frame([folder.shape("hong-kong-park")], "EPSG:2326").to_file(old, driver="GPKG")
+    new, _, _ = _write("flatgeobuf", tmp_path, folder)
+    result = run("diff", old, new, "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out) == hetao.diff(old, new).records()
+    [rec] = json.loads(result.out)
+    assert rec["id"] == "loop" and 40 < rec["hausdorff_m"] < 80
+    assert rec["status_before"] == rec["status_after"] == []    # files carry no stated figures
+
+
+def test_diff__previous_never_swapped__exit_2(folder):
+    result = run("diff", "--previous", "hong-kong-park", "--boundaries", folder.path)
+    assert result.code == 2
+    assert "has no earlier version to restore or compare" in result.err

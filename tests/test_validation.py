@@ -1,4 +1,5 @@
-"""Every validation rule, each broken in a copy of the shipped boundaries and run through the CLI."""
+"""Every validation rule, each broken in a copy of the shipped boundaries and run through the
+CLI (in-process): exit 2, one line per problem naming the file, nothing written."""
 
 from __future__ import annotations
 
@@ -10,16 +11,12 @@ import pytest
 from hetao.errors import BoundaryError, HetaoError
 from hetao.zone import load_zone
 
-from .conftest import Folder, run_hetao
+from .helpers import Folder, run
 
 # A Hong Kong 1980 Grid outline of the Loop area (metres), as a projected file would hold it.
 HK1980_SQUARE = [[832000.0, 841000.0], [833000.0, 841000.0], [833000.0, 842000.0],
                  [832000.0, 841000.0]]
 BOWTIE = [[114.04, 22.505], [114.05, 22.51], [114.05, 22.505], [114.04, 22.51], [114.04, 22.505]]
-
-
-def _ring(folder: Folder, fid: str) -> list:
-    return folder.geometry(fid)["features"][0]["geometry"]["coordinates"][0]
 
 
 def _manifest_edit(fn):
@@ -48,7 +45,7 @@ def _stated(value=None, unit=None):
 
 def _shift(dx, dy):
     def apply(folder: Folder) -> None:
-        folder.set_coordinates("futian-bonded-zone", [[[x + dx, y + dy] for x, y in _ring(folder, "futian-bonded-zone")]])
+        folder.set_coordinates("futian-bonded-zone", [[[x + dx, y + dy] for x, y in folder.ring("futian-bonded-zone")]])
     return apply
 
 
@@ -101,7 +98,7 @@ CASES = [
      "futian-bonded-zone.geojson", "geometry is null"),
     ("point-for-polygon", lambda f: f.set_coordinates("futian-bonded-zone", [114.05, 22.51], "Point"),
      "futian-bonded-zone.geojson", "a polygon feature needs Polygon or MultiPolygon"),
-    ("polygon-for-point", lambda f: f.set_coordinates("hkstp-shenzhen-branch", [_ring(f, "futian-bonded-zone")], "Polygon"),
+    ("polygon-for-point", lambda f: f.set_coordinates("hkstp-shenzhen-branch", [f.ring("futian-bonded-zone")], "Polygon"),
      "hkstp-shenzhen-branch.geojson", "a point feature needs Point"),
     ("empty-coordinates", lambda f: f.set_coordinates("futian-bonded-zone", []),
      "futian-bonded-zone.geojson", "geometry is empty"),
@@ -111,19 +108,19 @@ CASES = [
     ("nan", lambda f: f.write_geometry("futian-bonded-zone", json.dumps(f.geometry("futian-bonded-zone"))
                                        .replace("114.0365,", "NaN,", 1)),
      "futian-bonded-zone.geojson", "NaN is not a JSON number"),
-    ("string-coordinate", lambda f: f.set_coordinates("futian-bonded-zone", [[["114.05", 22.5]] + _ring(f, "futian-bonded-zone")[1:]]),
+    ("string-coordinate", lambda f: f.set_coordinates("futian-bonded-zone", [[["114.05", 22.5]] + f.ring("futian-bonded-zone")[1:]]),
      "futian-bonded-zone.geojson", "coordinates must be numbers"),
-    ("out-of-range", lambda f: f.set_coordinates("futian-bonded-zone", [[[x + 100, y] for x, y in _ring(f, "futian-bonded-zone")]]),
+    ("out-of-range", lambda f: f.set_coordinates("futian-bonded-zone", [[[x + 100, y] for x, y in f.ring("futian-bonded-zone")]]),
      "futian-bonded-zone.geojson", "out of range"),
-    ("swapped", lambda f: f.set_coordinates("futian-bonded-zone", [[[y, x] for x, y in _ring(f, "futian-bonded-zone")]]),
+    ("swapped", lambda f: f.set_coordinates("futian-bonded-zone", [[[y, x] for x, y in f.ring("futian-bonded-zone")]]),
      "futian-bonded-zone.geojson", "look like [lat, lon]"),
     ("projected-metres", lambda f: f.set_coordinates("futian-bonded-zone", [HK1980_SQUARE]),
      "futian-bonded-zone.geojson", "projected metres"),
-    ("far-away", lambda f: f.set_coordinates("futian-bonded-zone", [[[x - 230, -y] for x, y in _ring(f, "futian-bonded-zone")]]),
+    ("far-away", lambda f: f.set_coordinates("futian-bonded-zone", [[[x - 230, -y] for x, y in f.ring("futian-bonded-zone")]]),
      "futian-bonded-zone.geojson", "km from the Hetao zone"),
-    ("3d-positions", lambda f: f.set_coordinates("futian-bonded-zone", [[[x, y, 5.0] for x, y in _ring(f, "futian-bonded-zone")]]),
+    ("3d-positions", lambda f: f.set_coordinates("futian-bonded-zone", [[[x, y, 5.0] for x, y in f.ring("futian-bonded-zone")]]),
      "futian-bonded-zone.geojson", "has 3 values"),
-    ("unclosed-ring", lambda f: f.set_coordinates("futian-bonded-zone", [_ring(f, "futian-bonded-zone")[:-1]]),
+    ("unclosed-ring", lambda f: f.set_coordinates("futian-bonded-zone", [f.ring("futian-bonded-zone")[:-1]]),
      "futian-bonded-zone.geojson", "is not closed"),
     ("ring-of-three", lambda f: f.set_coordinates("futian-bonded-zone", [[[114.04, 22.505], [114.05, 22.51], [114.04, 22.505]]]),
      "futian-bonded-zone.geojson", "needs at least 4"),
@@ -150,8 +147,8 @@ CASES = [
     ("zero-stated", _stated(value=0), "manifest.json", "must be greater than zero"),
     ("bad-side", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park").update(side="kowloon")),
      "manifest.json", "use one of hong_kong, shenzhen"),
-    ("bad-kind", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park").update(kind="line")),
-     "manifest.json", "use one of polygon, point"),
+    ("bad-kind", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park").update(kind="area")),
+     "manifest.json", "'kind' is 'area'; use one of polygon, point"),
     ("missing-name", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park")["name"].pop("zh")),
      "manifest.json", "'name.zh' is missing"),
     ("bad-date", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park")["provenance"].update(date="7 Oct 2026")),
@@ -163,7 +160,7 @@ CASES = [
     ("id-mismatch", lambda f: f.write_geometry("futian-bonded-zone", json.dumps(f.geometry("futian-bonded-zone"))
                                                .replace('"id": "futian-bonded-zone"', '"id": "huanggang-port-area"')),
      "futian-bonded-zone.geojson", "manifest names this file for 'futian-bonded-zone'"),
-    ("4d-positions", lambda f: f.set_coordinates("futian-bonded-zone", [[[x, y, 5.0, 0.0] for x, y in _ring(f, "futian-bonded-zone")]]),
+    ("4d-positions", lambda f: f.set_coordinates("futian-bonded-zone", [[[x, y, 5.0, 0.0] for x, y in f.ring("futian-bonded-zone")]]),
      "futian-bonded-zone.geojson", "has 4 values"),
     ("gcj02-shifted", _shift(0.00510, -0.00273), "futian-bonded-zone.geojson", "look like GCJ-02"),
     ("bd09-shifted", _shift(0.01166, 0.00296), "futian-bonded-zone.geojson", "look like BD-09"),
@@ -202,19 +199,20 @@ def test_cli_build__broken_folder__exit_2_one_line_naming_file(folder, tmp_path,
     out.mkdir()
     (out / "hetao.html").write_text("previous build")
     before = folder.snapshot()
-    result = run_hetao("build", "--boundaries", folder.path, "--out", out)
+    result = run("build", "--boundaries", folder.path, "--out", out)
     assert [p.name for p in out.iterdir()] == ["hetao.html"]
     assert (out / "hetao.html").read_text() == "previous build"
     assert result.code == 2, result
     assert result.out == ""
-    assert "Traceback" not in result.err
     lines = result.err.splitlines()
-    assert lines and all(line.startswith("hetao: error: ") for line in lines), result.err
+    # One line per problem, each naming a file of the folder first.
+    assert lines and all(line.startswith(f"hetao: error: {folder.path}/") for line in lines), result.err
     matching = [line for line in lines if fragment in line]
     assert matching, result.err
-    assert all(str(folder.path / file) in line for line in matching)
+    assert all(line.startswith(f"hetao: error: {folder.path / file}: ") for line in matching), matching
     assert folder.snapshot() == before
-    assert run_hetao("areas", "--boundaries", folder.path).code == 2
+    # Every command reads the folder the same way.
+    assert run("areas", "--boundaries", folder.path) == result
 
 
 def test_corpus__at_least_40_distinct_cases():
@@ -223,32 +221,39 @@ def test_corpus__at_least_40_distinct_cases():
 
 def test_load_zone__several_broken_files__every_problem_reported(folder):
     folder.set_coordinates("futian-bonded-zone", [BOWTIE])
-    folder.set_coordinates("hong-kong-park", [_ring(folder, "hong-kong-park")[:-1]])
+    folder.set_coordinates("hong-kong-park", [folder.ring("hong-kong-park")[:-1]])
     folder.edit_feature("huanggang-port-area", side="macau")
     with pytest.raises(BoundaryError) as info:
         load_zone(folder.path)
-    problems = info.value.problems
     # The manifest is checked first; once it is good, every geometry file is.
-    assert len(problems) == 1 and "huanggang-port-area" in problems[0]
+    assert info.value.problems == [
+        f"{folder.path / 'manifest.json'}: feature 'huanggang-port-area': 'side' is 'macau'; "
+        "use one of hong_kong, shenzhen"]
     folder.edit_feature("huanggang-port-area", side="shenzhen")
     with pytest.raises(BoundaryError) as info:
         load_zone(folder.path)
-    assert len(info.value.problems) == 2
+    problems = sorted(info.value.problems)
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{folder.path / 'futian-bonded-zone.geojson'}: feature 'futian-bonded-zone': ")
+    assert "Self-intersection" in problems[0]
+    assert problems[1].startswith(f"{folder.path / 'hong-kong-park.geojson'}: feature 'hong-kong-park': ")
+    assert "is not closed" in problems[1]
+    assert str(info.value).splitlines() == info.value.problems
     assert isinstance(info.value, ValueError) and isinstance(info.value, HetaoError)
 
 
 def test_load_zone__clockwise_ring__normalised_not_rejected(folder):
-    ring = _ring(folder, "hong-kong-park")
+    ring = folder.ring("hong-kong-park")
     folder.set_coordinates("hong-kong-park", [ring[::-1]])
     geometry = load_zone(folder.path).feature("hong-kong-park").geometry
     assert geometry.exterior.is_ccw
-    assert run_hetao("check", "--boundaries", folder.path).code == 0
+    assert run("check", "--boundaries", folder.path).code == 0
 
 
 def _big_ring(folder: Folder, n: int = 60_000) -> list:
     """The Loop densified to ``n`` positions (a file over the fast-path size)."""
     import numpy as np
-    ring = np.asarray(_ring(folder, "hong-kong-park"))
+    ring = np.asarray(folder.ring("hong-kong-park"))
     t = np.linspace(0, 1, n // len(ring), endpoint=False)[:, None]
     dense = np.concatenate([a + t * (b - a) for a, b in zip(ring[:-1], ring[1:])])
     return np.vstack([dense, dense[:1]]).tolist()
@@ -273,9 +278,15 @@ def test_read_geometry_file__large_file__fast_path_same_as_thorough(folder, monk
     (lambda r: [[x, y, 1.0] for x, y in r], "has 3 values"),
     (lambda r: [[y, x] for x, y in r], "look like [lat, lon]"),
     (lambda r: r[:10] + [[r[10][0], "22.5"]] + r[11:], "coordinates must be numbers"),
-])
-def test_read_geometry_file__large_broken_file__same_message_as_small(folder, change, fragment):
+], ids=["unclosed", "3d", "lat-lon", "string"])
+def test_read_geometry_file__large_broken_file__same_message_on_both_paths(folder, monkeypatch, change, fragment):
+    from hetao import geometry
     folder.set_coordinates("hong-kong-park", [change(_big_ring(folder))])
-    with pytest.raises(BoundaryError) as info:
+    with pytest.raises(BoundaryError) as fast:
         load_zone(folder.path)
-    assert any(fragment in p and "hong-kong-park.geojson" in p for p in info.value.problems), info.value.problems
+    monkeypatch.setattr(geometry, "FAST_PATH_BYTES", 10**12)   # the thorough walk only
+    with pytest.raises(BoundaryError) as thorough:
+        load_zone(folder.path)
+    assert fast.value.problems == thorough.value.problems
+    assert any(fragment in p and p.startswith(f"{folder.path / 'hong-kong-park.geojson'}: ")
+               for p in fast.value.problems), fast.value.problems
