@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def densified_loop(vertices: int = 1_000_000, amplitude_m: float = 0.3, jitter_m: float = 0.05,
                    seed: int = 20261125) -> list[list[float]]:
     """The Loop's ring with ``vertices`` positions, closed, counter-clockwise."""
-    data = json.loads((ROOT / "boundaries" / "hong-kong-park.geojson").read_text())
-    ring = np.asarray(data["features"][0]["geometry"]["coordinates"][0], dtype=float)
+    import hetao
+    loop = hetao.load(ROOT / "boundaries").feature("hong-kong-park").geometry
+    ring = np.asarray(loop.exterior.coords, dtype=float)
     scale = np.array([111_320 * math.cos(math.radians(22.52)), 110_570])   # metres per degree
     local = ring * scale
     seg = np.diff(local, axis=0)
@@ -43,10 +44,19 @@ def densified_loop(vertices: int = 1_000_000, amplitude_m: float = 0.3, jitter_m
 
 
 def make_folder(target: Path, vertices: int = 1_000_000) -> Path:
-    """A copy of the shipped boundaries with the Loop replaced by the densified one."""
+    """A copy of the shipped boundaries with the Loop replaced by the densified one, as a
+    plain geometry file (the Loop is otherwise built from its lines)."""
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(ROOT / "boundaries", target)
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["features"] if e["id"] == "hong-kong-park")
+    for key in ("bounded_by", "reconcile"):
+        entry.pop(key, None)
+    entry["geometry"] = "hong-kong-park.geojson"
+    entry["provenance"]["positional_accuracy_m"] = 10
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                          encoding="utf-8")
     ring = densified_loop(vertices)
     data = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": "hong-kong-park",
                                                        "properties": {}, "geometry": {"type": "Polygon",

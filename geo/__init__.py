@@ -84,7 +84,7 @@ def measure(zone: Zone) -> list[Measurement]:
     Examples
     --------
     >>> [c.status for c in measure(load())[0].comparisons]
-    ['explained', 'explained', 'explained', 'explained', 'explained']
+    ['reconciled', 'reconciled', 'reconciled', 'reconciled', 'reconciled']
     """
     return measure_zone(zone)
 

@@ -9,8 +9,12 @@ import shapely
 from .measurement import LOCAL_CRS, Measurement, polygonal_area, to_crs
 from .zone import Zone
 
-__all__ = ["CheckResult", "SLIVER_WIDTH_M", "LOCAL_CRS", "check_zone"]
+__all__ = ["CheckResult", "SLIVER_WIDTH_M", "MAX_RIVER_GAP_M", "LOCAL_CRS", "check_zone"]
 
+#: The widest the Shenzhen River gets between the sides: twice the widest measured
+#: half-channel (128 m, shared/data/river_channel_widths.json), rounded up. Sides farther
+#: apart leave land between them that neither claims.
+MAX_RIVER_GAP_M = 260.0
 #: Overlaps nowhere wider than this are slivers where two sources trace the same border
 #: line with vertices a few centimetres apart; they do not count as overlaps.
 SLIVER_WIDTH_M = 0.1
@@ -62,7 +66,7 @@ def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]
         for m in measurements for c in m.comparisons if c.status == "differs"]
     n = sum(len(m.comparisons) for m in measurements)
     results = differs or [CheckResult(
-        "stated figures", True, f"all {n} agree, are explained or are not land areas")]
+        "stated figures", True, f"all {n} agree, are reconciled or explained, or are not land areas")]
     sides = zone.sides()
     if len(sides) == 2:
         hk, sz = sides["hong_kong"], sides["shenzhen"]
@@ -72,6 +76,11 @@ def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]
         results.append(CheckResult(
             "the sides do not overlap", not wide,
             f"overlap {overlap:,.1f} m² ({kind} {SLIVER_WIDTH_M} m), gap between the sides {gap:,.1f} m"))
+        results.append(CheckResult(
+            "the sides meet across the river", gap <= MAX_RIVER_GAP_M,
+            f"gap {gap:,.1f} m" + ("" if gap <= MAX_RIVER_GAP_M else
+                                   f", wider than the river ({MAX_RIVER_GAP_M:,.0f} m): is one side "
+                                   "shifted (a GCJ-02 or BD-09 datum?) or traced short of the river?")))
     for b in zone.features:
         spec = b.spec
         side = sides.get(spec.side)

@@ -21,8 +21,11 @@ logger = logging.getLogger("hetao")
 
 #: Library parameters and the options that set them.
 _FLAGS = {"crs": "--crs", "layer": "--layer", "source": "--source", "licence": "--licence",
-          "accuracy": "--accuracy", "offline": "--cdn", "boundaries": "--boundaries"}
+          "accuracy": "--accuracy", "offline": "--cdn", "boundaries": "--boundaries",
+          "explanation": "--explanation", "keep_explanation": "--keep-explanation",
+          "allow_overlap": "--allow-overlap", "approximate": "--approximate", "datum": "--datum"}
 _PARAMETERS = re.compile(r"the ((?:[a-z_]+, )*[a-z_]+(?: and [a-z_]+)?) parameters?( off)?")
+#: "the datum parameter gcj02" reads "--datum gcj02"; the rest as above.
 
 
 def _with_flags(text: str) -> str:
@@ -196,10 +199,16 @@ def _print_swap(result) -> None:
 @click.option("--licence", help="Its licence (required).")
 @click.option("--accuracy", type=float, help="Its positional accuracy in metres (required).")
 @click.option("--approximate", is_flag=True, help="Mark the new geometry as approximate.")
+@click.option("--explanation", help="Why measured and stated still differ (replaces the old explanation).")
+@click.option("--keep-explanation", is_flag=True, help="Keep the previous explanation.")
+@click.option("--allow-overlap", is_flag=True, help="Swap in a geometry that overlaps the other side.")
+@click.option("--datum", type=click.Choice(["gcj02", "bd09"]),
+              help="FILE's lon/lat come from a Chinese web map: convert from GCJ-02 or BD-09.")
 @click.option("--dry-run", is_flag=True, help="Check, measure and compare; write nothing.")
 def swap(feature_id: str, file: Path, boundaries: Path | None, crs: str | None,
          layer: str | None, source: str | None, licence: str | None, accuracy: float | None,
-         approximate: bool, dry_run: bool) -> None:
+         approximate: bool, explanation: str | None, keep_explanation: bool, allow_overlap: bool,
+         datum: str | None, dry_run: bool) -> None:
     """Replace a feature's geometry with FILE (GeoJSON, Shapefile, GeoPackage, KML, FlatGeobuf).
 
     The previous version is kept in the boundaries folder's history/, so hetao undo
@@ -214,7 +223,9 @@ def swap(feature_id: str, file: Path, boundaries: Path | None, crs: str | None,
     try:
         result = hetao.swap(feature_id, file, boundaries=boundaries, crs=crs, layer=layer,
                             source=source, licence=licence, accuracy=accuracy,
-                            approximate=approximate, dry_run=dry_run)
+                            approximate=approximate, explanation=explanation,
+                            keep_explanation=keep_explanation, allow_overlap=allow_overlap,
+                            datum=datum, dry_run=dry_run)
     except HetaoError as exc:
         raise _fail(exc) from None
     _print_swap(result)

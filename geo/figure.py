@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 
 import shapely
 
@@ -11,7 +12,44 @@ from .measurement import Measurement, to_crs
 from .sides import CONTEXT_COLOUR, SIDES
 from .zone import Zone
 
-__all__ = ["render_png"]
+__all__ = ["render_png", "cjk_font", "CJK_FAMILIES"]
+
+logger = logging.getLogger(__name__)
+
+
+#: Families that carry Chinese glyphs, as fontconfig and matplotlib name them.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans SC", "Noto Serif CJK SC",
+                "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+                "Droid Sans Fallback", "AR PL UMing CN", "AR PL UKai CN", "SimHei", "Microsoft YaHei",
+                "PingFang SC", "Heiti SC", "Noto Sans CJK JP")
+
+
+def cjk_font() -> str | None:
+    """The file of an installed font with Chinese glyphs, or None.
+
+    matplotlib's font manager is asked first; a font installed after matplotlib cached its
+    list is found with fontconfig (``fc-list :lang=zh``).
+    """
+    from matplotlib import font_manager
+
+    by_name = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in by_name:
+            return by_name[family]
+    for name in sorted(by_name):
+        if "CJK" in name or "Han Sans" in name or "WenQuanYi" in name:
+            return by_name[name]
+    import shutil
+    import subprocess
+    if shutil.which("fc-list") is None:
+        return None
+    try:
+        listing = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True,
+                                 timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    files = sorted(line.split(":")[0].strip() for line in listing.splitlines())
+    return next((f for f in files if f.lower().endswith((".ttf", ".otf", ".ttc"))), None)
 
 
 def _plain(text: str) -> str:
@@ -45,7 +83,19 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
 
     by_id = {m.id: m for m in measurements}
     shown = shown if shown is not None else display_geometries(zone)
+    cjk = cjk_font()
+    if cjk is None:
+        logger.warning("no font with Chinese glyphs is installed: the figure names features in "
+                       "English only (install one, e.g. Debian's fonts-noto-cjk)")
+
+    def named(en: str, zh: str) -> str:
+        return f"{en} · {zh}" if cjk else en
+
     fig = Figure(figsize=(9, 7), dpi=dpi)
+    from matplotlib.font_manager import FontProperties
+
+    def font(size: float) -> FontProperties:
+        return FontProperties(fname=cjk, size=size) if cjk else FontProperties(size=size)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     handles = []
@@ -66,7 +116,7 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
                 x, y = line.xy
                 ax.plot(x, y, color=CONTEXT_COLOUR, lw=lw, ls=ls, alpha=alpha, zorder=1)
         handles.append(Line2D([], [], color=CONTEXT_COLOUR, lw=lw, ls=ls, alpha=alpha,
-                              label=_plain(layer.spec.name_en)))
+                              label=_plain(named(layer.spec.name_en, layer.spec.name_zh))))
 
     from .webmap import LINE_STYLES, line_style
     dashes = {"traced": "-", "derived": (0, (5, 3)), "approximate": (0, (1, 3))}
@@ -84,7 +134,9 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
             if piece is longest and not geom.is_empty:
                 mid = shapely.line_interpolate_point(shapely.line_merge(geom) if geom.geom_type ==
                                                      "MultiLineString" else geom, 0.5, normalized=True)
-                ax.text(mid.x, mid.y, _plain(line.spec.name_en.split(" (")[0]), fontsize=6, ha="center",
+                ax.text(mid.x, mid.y, _plain(named(line.spec.name_en.split(" (")[0],
+                                                   line.spec.name_zh.split("（")[0])),
+                        fontproperties=font(6), ha="center",
                         va="center", zorder=7, bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
     for key in ("traced", "derived", "approximate"):
         if key in used:
@@ -96,7 +148,7 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
         colour = SIDES[spec.side].colour
         geom = to_crs(shown[b.id], LOCAL_CRS)
         style = "--" if spec.approximate else "-"
-        label = spec.name_en
+        label = named(spec.name_en, spec.name_zh)
         m = by_id[spec.id]
         if spec.kind == "point":
             ax.plot(geom.x, geom.y, "o", color=colour, mec="white", ms=8, zorder=5)
@@ -129,13 +181,13 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
     ax.set_yticks([])
     ax.set_title("Hetao Shenzhen-Hong Kong S&T Innovation Cooperation Zone\n"
                  "areas geodesic on WGS84; dashed = approximate", fontsize=10)
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), fontsize=7,
-              frameon=False)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
+              frameon=False, prop=font(7))
     ax.annotate("N ↑", xy=(0.97, 0.03), xycoords="axes fraction", ha="right", fontsize=9)
     import textwrap
     credit = textwrap.fill("Boundaries: " + "; ".join(zone.attributions()) + ".", 150)
     ax.text(0.01, 0.99, credit + "\nLocal azimuthal equidistant projection.", transform=ax.transAxes,
-            va="top", fontsize=6, color="#333", parse_math=False)
+            va="top", fontproperties=font(6), color="#333", parse_math=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
     return buf.getvalue()

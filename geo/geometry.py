@@ -524,27 +524,65 @@ def feature_collection(geometry: BaseGeometry, feature_id: str, properties: dict
     }
 
 
-def datum_problem(geometry: BaseGeometry, border: BaseGeometry) -> str | None:
-    """Say so when a geometry lies on the HK-Shenzhen border only once a Chinese datum's
-    offset is removed: its coordinates are then GCJ-02 or BD-09, not WGS84.
+#: A vertex within this distance (m) of the border line lies along the river: on the centre
+#: line, or traced along a bank (the half-channel is 50-130 m wide here).
+RIVER_BAND_M = 150.0
+#: The offsets tried when a geometry sits off the river: every SEARCH_STEP_M within SEARCH_M.
+_SEARCH_M, _SEARCH_STEP_M = 1400.0, 40.0
+#: How close (m) the best-fitting offset must come to a Chinese datum's to be named as it.
+_DATUM_MATCH_M = 250.0
 
-    A geometry traced from such a map sits a consistent few hundred metres off; its
-    vertices along the river miss the border as drawn, and hit it after the shift.
+
+def datum_problem(geometry: BaseGeometry, border: BaseGeometry) -> str | None:
+    """Say so when a geometry sits off the HK-Shenzhen river by a Chinese web-map datum's offset.
+
+    A zone polygon runs along the river (its centre line, the border, or a bank). When none
+    of its vertices do, hetao estimates the offset that best fits the geometry to the river:
+    the shift that brings the most vertices within :data:`RIVER_BAND_M` of the border line,
+    tried every 40 m within 1.4 km. If that many vertices fit, and the offset is close to
+    GCJ-02's or BD-09's here, the coordinates are taken to be in that datum.
+
+    Returns the message, or ``None``.
     """
     coords = shapely.get_coordinates(geometry)
-    if len(coords) > 5000:   # a large outline: an even sample says the same
-        coords = coords[np.linspace(0, len(coords) - 1, 5000).astype(int)]
-    vertices = shapely.points(coords)
-    on_border = int(shapely.dwithin(vertices, border, _ON_LINE_DEG).sum())
+    if len(coords) < 3:
+        return None
+    if len(coords) > 200:   # a large outline: an even sample says the same
+        coords = coords[np.linspace(0, len(coords) - 1, 200).astype(int)]
+    lat0 = math.radians(ZONE_CENTRE[1])
+    scale = np.array([111_320.0 * math.cos(lat0), 110_570.0])
+    origin = np.array(ZONE_CENTRE)
+    local = (coords - origin) * scale
+    border_m = shapely.transform(border, lambda c: (c - origin) * scale)
+    band = shapely.buffer(border_m, RIVER_BAND_M)
+    shapely.prepare(band)
+    n = len(local)
+    along = int(shapely.contains_xy(band, local[:, 0], local[:, 1]).sum())
+    if along >= 0.5 * n:
+        return None                                 # it runs along the river as it is
+    steps = np.arange(-_SEARCH_M, _SEARCH_M + 1, _SEARCH_STEP_M)
+    ox, oy = np.meshgrid(steps, steps)
+    offsets = np.column_stack([ox.ravel(), oy.ravel()])
+    xs = local[:, 0][None, :] + offsets[:, 0][:, None]
+    ys = local[:, 1][None, :] + offsets[:, 1][:, None]
+    counts = shapely.contains_xy(band, xs, ys).sum(axis=1)
+    best = int(counts.max())
+    if best < max(3, 0.2 * n) or best < 1.5 * along + 3:
+        return None                                 # no shift fits much better than none
+    # The offsets that fit (nearly) as well form a band across the river: take its middle.
+    fit = offsets[counts >= 0.9 * best].mean(axis=0)
+    removed = -fit                                  # the offset the coordinates carry
     for name, (dx, dy) in DATUM_OFFSETS.items():
-        shifted = shapely.points(coords - (dx, dy))
-        hits = int(shapely.dwithin(shifted, border, _ON_LINE_DEG).sum())
-        logger.debug("datum check, %s: %d of %d vertices on the border as given, %d once shifted",
-                     name, on_border, len(vertices), hits)
-        if hits >= 3 and hits >= 0.2 * len(vertices) and hits > 3 * on_border:
-            metres = math.hypot(dx * 111_320 * math.cos(math.radians(ZONE_CENTRE[1])), dy * 110_570)
-            return (f"geometry sits about {metres:,.0f} m off the HK-Shenzhen border, yet {hits} of "
-                    f"its {len(vertices)} vertices lie on the border once the {name} offset is "
-                    f"removed: the coordinates look like {name.split()[0]}, not WGS84; convert them "
-                    "to WGS84 before use")
+        datum_m = np.array([dx, dy]) * scale
+        gap = float(np.hypot(*(removed - datum_m)))
+        logger.debug("datum check, %s: best-fitting offset (%.0f, %.0f) m, %.0f m from its "
+                     "(%.0f, %.0f) m; %d of %d vertices fit", name, *removed, gap, *datum_m, best, n)
+        if gap <= _DATUM_MATCH_M:
+            metres = float(np.hypot(*removed))
+            return (f"geometry sits about {metres:,.0f} m off the HK-Shenzhen river, yet {best} of "
+                    f"its {n} vertices run along it once moved back by the offset that fits best "
+                    f"({removed[0]:+,.0f} m east, {removed[1]:+,.0f} m north), {gap:,.0f} m from the "
+                    f"{name} offset here: the coordinates look like {name.split()[0]}, not WGS84; "
+                    f"convert them to WGS84 (swap does, given the datum parameter "
+                    f"{'gcj02' if name.startswith('GCJ') else 'bd09'})")
     return None

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
@@ -49,25 +50,107 @@ def _crs_name(crs) -> str:
     return f"EPSG:{epsg}" if epsg else crs.to_string()
 
 
-def _declared_geojson_crs(path: Path) -> bool:
-    """Whether a GeoJSON file carries the legacy top-level ``crs`` member."""
+def _declared_geojson_crs(source: str) -> bool:
+    """Whether a GeoJSON file (or one inside a zip, ``/vsizip/...``) carries the legacy
+    top-level ``crs`` member."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        if source.startswith("/vsizip/"):
+            import zipfile
+            archive, _, member = source[len("/vsizip/"):].partition(".zip/")
+            with zipfile.ZipFile(archive + ".zip") as zf:
+                text = zf.read(member).decode("utf-8-sig")
+        else:
+            text = Path(source).read_text(encoding="utf-8-sig")
         if '"crs"' not in text:   # the usual case: no need to parse the file again
             return False
         data = json.loads(text)
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError):
         return False
     return isinstance(data, dict) and data.get("crs") is not None
 
 
+#: How GDAL finds the geometry in a CSV: WKT under the usual names, or lon/lat columns.
+_CSV_OPTIONS = {
+    "GEOM_POSSIBLE_NAMES": "WKT,wkt_geom,geometry,geom,the_geom",
+    "X_POSSIBLE_NAMES": "lon,longitude,lng,long,x",
+    "Y_POSSIBLE_NAMES": "lat,latitude,y",
+    "KEEP_GEOM_COLUMNS": "NO",
+}
+_DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".gml", ".csv")
+
+
+def _dataset(path: Path, feature_id: str | None, layer: str | None) -> tuple[str, str | None, list[str]]:
+    """What GDAL should open for ``path``: the file itself, or a dataset inside a zip archive.
+
+    A zip (as downloaded, datasets in sub-folders or not; also ``zip://archive.zip!inner``)
+    is read in place. With several datasets inside, the layer parameter names one (by its
+    path in the archive or its name without suffix); otherwise they are listed.
+    """
+    import zipfile
+
+    text = str(path)
+    inner = None
+    if text.startswith(("zip://", "zip:/")):     # a path object folds the "//"
+        text = text[len("zip://"):] if text.startswith("zip://") else text[len("zip:/"):]
+        text, _, inner = text.partition("!")
+    archive = Path(text)
+    if not (archive.suffix.lower() == ".zip" or inner) or not archive.is_file():
+        return str(path), layer, []
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _fail(path, feature_id, f"is not a readable zip archive ({exc})") from None
+    datasets = [n for n in names if n.lower().endswith(_DATASET_SUFFIXES)]
+    if inner:
+        chosen = [n for n in names if n == inner.strip("/")]
+        if not chosen:
+            raise _fail(path, feature_id, f"holds no {inner!r}; inside: {', '.join(datasets) or 'no GIS dataset'}")
+    elif layer is not None and len(datasets) > 1:
+        chosen = [n for n in datasets if layer in (n, Path(n).stem)]
+        layer = None if chosen else layer
+    else:
+        chosen = datasets
+    if not chosen:
+        raise _fail(path, feature_id, "holds no GIS dataset (no .shp, .gpkg, .geojson, .kml, "
+                    ".fgb, .gml or .csv inside)" if not datasets else
+                    f"holds no dataset {layer!r}; inside: {', '.join(datasets)}")
+    if len(chosen) > 1:
+        raise _fail(path, feature_id, f"holds {len(chosen)} datasets ({', '.join(chosen)}); "
+                    "choose one with the layer parameter")
+    return f"/vsizip/{archive.resolve()}/{chosen[0]}", layer, [f"read {chosen[0]} from the zip archive"]
+
+
+#: Chinese web-map datums :func:`read_boundary` can convert from, and their names.
+DATUMS = {"gcj02": "GCJ-02 (Amap/Gaode, Tencent)", "bd09": "BD-09 (Baidu)"}
+
+
+def _from_datum(geometry: BaseGeometry, datum: str, path: Path, feature_id: str | None) -> BaseGeometry:
+    """Convert lon/lat coordinates from a Chinese web-map datum to WGS84 (coordTransform)."""
+    try:
+        import coordTransform
+    except ImportError:
+        raise _fail(path, feature_id, "converting a datum needs the coordTransform package: "
+                    "pip install 'hetao[datum]'") from None
+    convert = {"gcj02": coordTransform.gcj02_to_wgs84, "bd09": coordTransform.bd09_to_wgs84}[datum]
+
+    def to_wgs84(coords: np.ndarray) -> np.ndarray:
+        lon, lat = convert(coords[:, 0].tolist(), coords[:, 1].tolist())
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(geometry, to_wgs84)
+
+
 def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
-                  crs: str | None = None, layer: str | None = None) -> Imported:
+                  crs: str | None = None, layer: str | None = None,
+                  datum: str | None = None) -> Imported:
     """Read one boundary from ``path`` as a WGS84 geometry of ``kind`` ("polygon", "point" or
     "line"; a line's connected pieces are merged, and the result may be a MultiLineString).
 
     Several polygon features are dissolved into one; Z values are dropped; both are said in
-    :attr:`Imported.notes`.
+    :attr:`Imported.notes`. With ``datum`` ("gcj02" or "bd09"), lon/lat coordinates taken
+    from a Chinese web map are converted to WGS84 (coordTransform's formulas, good to
+    about a metre here), and that is said too.
 
     Raises
     ------
@@ -79,7 +162,8 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     from pyproj.exceptions import CRSError
 
     path = Path(path)
-    if not path.exists():
+    archive = Path(str(path).split("!")[0].replace("zip://", "", 1).replace("zip:/", "", 1))
+    if not path.exists() and not archive.exists():
         raise _fail(path, feature_id, "file not found")
     if path.is_file():
         size = path.stat().st_size
@@ -92,26 +176,31 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
         override = CRS.from_user_input(crs) if crs else None
     except CRSError:
         raise _fail(path, feature_id, f"the crs parameter {crs!r} is not a CRS hetao knows; give it as EPSG:XXXX") from None
+    source, layer, notes = _dataset(path, feature_id, layer)
+    options = _CSV_OPTIONS if source.lower().endswith(".csv") else {}
     try:
-        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+        layers = [str(name) for name, _ in pyogrio.list_layers(source)]
         if layer is None and len(layers) > 1:
             raise _fail(path, feature_id, f"has {len(layers)} layers ({', '.join(layers)}); "
                         "choose one with the layer parameter")
         if layer is not None and layer not in layers:
             raise _fail(path, feature_id, f"has no layer {layer!r}; its layers: {', '.join(layers)}")
-        info = pyogrio.read_info(path, layer=layer)
+        info = pyogrio.read_info(source, layer=layer, **options)
         import geopandas
-        frame = geopandas.read_file(path, layer=layer, engine="pyogrio")
+        frame = geopandas.read_file(source, layer=layer, engine="pyogrio", **options)
     except BoundaryError:
         raise
     except Exception as exc:  # pyogrio raises several GDAL error types
-        message = " ".join(str(exc).split()) or exc.__class__.__name__
+        message = " ".join(str(exc).split()).replace(source, str(path)) or exc.__class__.__name__
+        message = message.split(". It might help to specify")[0]   # GDAL's hint names its own syntax
         raise _fail(path, feature_id, f"cannot be read as a GIS file ({message})") from None
+    if not isinstance(frame, geopandas.GeoDataFrame) or frame.geometry.name not in frame:
+        raise _fail(path, feature_id, "has no geometry column: give the geometry as WKT in a column "
+                    "named WKT, wkt_geom or geometry, or points as lon and lat columns")
     driver = info.get("driver") or "unknown"
-    notes: list[str] = []
 
     declared = frame.crs
-    if driver == "GeoJSON" and not _declared_geojson_crs(path):
+    if driver == "GeoJSON" and not _declared_geojson_crs(source):
         declared = None  # GDAL assumes WGS84 for GeoJSON; only an explicit member counts
         if override is None:
             declared = CRS.from_epsg(4326)
@@ -165,6 +254,14 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     if source_name != "EPSG:4326":
         geometry = to_crs(geometry, "EPSG:4326", source=source.to_wkt())
         notes.append(f"reprojected from {source_name} to WGS84")
+    if datum is not None:
+        if datum not in DATUMS:
+            raise _fail(path, feature_id, f"the datum parameter is {datum!r}; use one of {', '.join(DATUMS)}")
+        if not source.is_geographic:
+            raise _fail(path, feature_id, f"the datum parameter is for lon/lat coordinates taken from a "
+                        f"Chinese web map, but the file's CRS is {source_name}, projected")
+        geometry = _from_datum(geometry, datum, path, feature_id)
+        notes.append(f"converted from {DATUMS[datum]} to WGS84 with coordTransform (good to about 1 m)")
     for note in notes:
         logger.info("%s: %s", path, note)
     if kind == "line":

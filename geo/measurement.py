@@ -251,7 +251,16 @@ def _land(boundary: Boundary, widths: dict[str, float]) -> BaseGeometry:
 
 
 def reconcile(boundary: Boundary, spec: Reconciliation) -> Reconciled:
-    """Compute a polygon's reconciliation: the land once the strips of water are taken away."""
+    """Compute a polygon's reconciliation: the land once the strips of water are taken away.
+
+    Examples
+    --------
+    >>> from hetao.zone import load_zone
+    >>> loop = load_zone().feature("hong-kong-park")
+    >>> land = reconcile(loop, loop.spec.reconcile)
+    >>> round(land.area_m2 / 1e4, 1), round(land.low_m2 / 1e4, 1), round(land.high_m2 / 1e4, 1)
+    (86.2, 80.1, 93.9)
+    """
     central = _land(boundary, {s.edge: s.width_m for s in spec.strips})
     widest = _land(boundary, {s.edge: s.range_m[1] for s in spec.strips})
     narrowest = _land(boundary, {s.edge: s.range_m[0] for s in spec.strips})

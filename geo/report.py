@@ -34,7 +34,7 @@ def records(measurements: list[Measurement]) -> list[dict[str, Any]]:
     >>> from hetao.zone import load_zone
     >>> rec = records(measure_zone(load_zone()))[0]
     >>> rec["id"], round(rec["geodesic_area_ha"], 1), rec["stated"][0]["status"]
-    ('hong-kong-park', 107.9, 'explained')
+    ('hong-kong-park', 107.9, 'reconciled')
     """
     out = []
     for m in measurements:

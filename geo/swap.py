@@ -27,6 +27,7 @@ from .errors import BoundaryError, HetaoIOError, Problem
 from .files import read_json, write_files_atomic
 from .geometry import feature_collection
 from .importer import Imported, read_boundary
+from .locking import folder_lock
 from .manifest import MANIFEST_NAME, manifest_text
 from .measurement import Measurement, measure_zone
 from .zone import Zone, default_boundaries_dir, load_zone
@@ -116,7 +117,9 @@ def _listing(names: list[str]) -> str:
 def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = None,
          crs: str | None = None, layer: str | None = None, source: str | None = None,
          licence: str | None = None, accuracy: float | None = None, approximate: bool = False,
-         dry_run: bool = False, today: str | None = None) -> SwapResult:
+         explanation: str | None = None, keep_explanation: bool = False,
+         allow_overlap: bool = False, datum: str | None = None, dry_run: bool = False,
+         today: str | None = None) -> SwapResult:
     """Replace a feature's geometry by the boundary in ``file``, keeping the old one.
 
     Parameters
@@ -136,6 +139,16 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
         metres); required unless ``dry_run``.
     approximate : bool
         Mark the new geometry as approximate.
+    explanation : str, optional
+        Why the new geometry and the stated figures still differ (replaces the old one).
+    keep_explanation : bool
+        Keep the previous explanation (by default it is removed: it explained the old
+        geometry).
+    allow_overlap : bool
+        Accept a geometry that overlaps the other side (refused by default).
+    datum : {"gcj02", "bd09"}, optional
+        The file's lon/lat come from a Chinese web map (Amap/Tencent GCJ-02, Baidu BD-09):
+        convert them to WGS84 (needs ``pip install 'hetao[datum]'``).
     dry_run : bool
         Check, measure and compare; write nothing.
 
@@ -150,6 +163,23 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
         For a bad file, a bad folder or missing provenance; nothing is written.
     """
     folder = _folder(boundaries)
+    if explanation is not None and keep_explanation:
+        raise BoundaryError([Problem(file, feature_id, "give the explanation parameter or the "
+                                     "keep_explanation parameter, not both")])
+    options = dict(crs=crs, layer=layer, source=source, licence=licence, accuracy=accuracy,
+                   approximate=approximate, explanation=explanation,
+                   keep_explanation=keep_explanation, allow_overlap=allow_overlap, datum=datum,
+                   today=today)
+    if dry_run:
+        return _swap(folder, feature_id, Path(file), dry_run=True, **options)
+    with folder_lock(folder):
+        return _swap(folder, feature_id, Path(file), dry_run=False, **options)
+
+
+def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: str | None,
+          source: str | None, licence: str | None, accuracy: float | None, approximate: bool,
+          explanation: str | None, keep_explanation: bool, allow_overlap: bool,
+          datum: str | None, dry_run: bool, today: str | None) -> SwapResult:
     before = load_zone(folder)
     manifest_path = folder / MANIFEST_NAME
     raw_manifest = manifest_path.read_bytes()
@@ -169,7 +199,7 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
     if accuracy is not None and not accuracy > 0:
         raise BoundaryError([Problem(file, feature_id, (
             "the accuracy parameter must be a positive number of metres"))])
-    imported = read_boundary(file, spec.kind, feature_id, crs=crs, layer=layer)
+    imported = read_boundary(file, spec.kind, feature_id, crs=crs, layer=layer, datum=datum)
 
     notes = list(imported.notes)
     latest = _latest(folder, feature_id)
@@ -183,17 +213,34 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
                      ("bounded_by", "it is now a geometry of its own, no longer the face its lines "
                                     "enclose (the lines stay, for the map and other polygons)"),
                      ("reconcile", "its strips ran along the edges of the previous definition"),
-                     ("explanation", "it explained the previous geometry; add one if measured and stated still differ"),
+                     *([] if keep_explanation or explanation is not None else [
+                         ("explanation", "it explained the previous geometry; give one (the "
+                          "explanation parameter), or keep it (keep_explanation), if measured "
+                          "and stated still differ")]),
                      ("notes", "they described the previous geometry")):
         if key in new_entry:
             del new_entry[key]
             notes.append(f"removed '{key}' from the manifest entry: {why}")
     new_entry["geometry"] = geometry_rel
-    old_accuracy = (old_entry.get("provenance") or {}).get("positional_accuracy_m") or 1.0
+    old_accuracy = (old_entry.get("provenance") or {}).get("positional_accuracy_m")
+    if old_accuracy is None:
+        # Built from lines, or a union: the accuracy its uncertainty amounts to.
+        old = next(m for m in measure_zone(before) if m.id == feature_id)
+        old_accuracy = (old.uncertainty_m2 / old.boundary_length_m
+                        if old.uncertainty_m2 and old.boundary_length_m else 1.0)
     if accuracy is None:
-        notes.append(f"no accuracy given: the uncertainty below assumes {old_accuracy:g} m, "
+        notes.append(f"no accuracy given: the uncertainty below assumes {round(old_accuracy, 1):g} m, "
                      "the previous geometry's")
     new_entry["approximate"] = approximate
+    if old_entry.get("approximate") and not approximate:
+        notes.append("the previous geometry was marked approximate and the new one is not "
+                     "(give the approximate parameter if it still is)")
+    if explanation is not None:
+        if not explanation.strip():
+            raise BoundaryError([Problem(file, feature_id, "the explanation parameter is empty; "
+                                         "say why measured and stated differ")])
+        new_entry["explanation"] = explanation.strip()
+        notes.append("set the explanation given")
     layer_text = f", layer {imported.layer}" if imported.layer else ""
     done = "; ".join(imported.notes) or "no changes needed"
     new_entry["provenance"] = {
@@ -232,6 +279,13 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
         shutil.rmtree(scratch, ignore_errors=True)
     ids = affected_ids(after, feature_id)
     measurements = measure_zone(after)
+    overlap = _new_overlap(before, after, measurements)
+    if overlap and not allow_overlap:
+        raise BoundaryError([Problem(file, feature_id, (
+            f"the new geometry makes the two sides overlap ({overlap}); fix it, or give the "
+            "allow_overlap parameter to swap it in anyway"))])
+    if overlap:
+        notes.append(f"the sides now overlap ({overlap}): allowed as asked")
     diff = Diff(tuple(diff_zones(before, after, ids)), "before", "after swap")
     result = SwapResult(feature_id, imported, before, after, diff, measurements, notes=notes,
                         dry_run=dry_run)
@@ -270,6 +324,21 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
     result.written = [folder / geometry_rel, manifest_path]
     result.history = version
     return result
+
+
+def _new_overlap(before: Zone, after: Zone, measurements: list[Measurement]) -> str | None:
+    """What the sides' overlap check says after the swap, if it passed before and fails now."""
+    from .checks import check_zone
+
+    def overlap(zone: Zone, ms: list[Measurement] | None) -> tuple[bool, str]:
+        results = [r for r in check_zone(zone, ms if ms is not None else measure_zone(zone))
+                   if r.name == "the sides do not overlap"]
+        return (results[0].ok, results[0].detail) if results else (True, "")
+
+    ok_after, detail = overlap(after, measurements)
+    if ok_after or not overlap(before, None)[0]:
+        return None
+    return detail
 
 
 def _unscratch(problem: str, scratch: Path, folder: Path, geometry_rel: str, file: Path) -> Problem:
@@ -335,6 +404,11 @@ def undo(feature_id: str, *, boundaries: Path | str | None = None) -> list[Path]
         If the feature was never swapped.
     """
     folder = _folder(boundaries)
+    with folder_lock(folder):
+        return _undo(folder, feature_id)
+
+
+def _undo(folder: Path, feature_id: str) -> list[Path]:
     version, record = previous_version(folder, feature_id, clean=True)
     manifest_path = folder / MANIFEST_NAME
     current = manifest_path.read_bytes()

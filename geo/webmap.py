@@ -27,6 +27,9 @@ from .zone import Zone
 __all__ = ["Map", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy"]
 
 DASH = "8 6"
+#: Popups fit in view: kept clear of the controls in the corners, and scroll when long.
+POPUP_OPTIONS = {"maxWidth": 340, "maxHeight": 300, "autoPanPaddingTopLeft": [60, 20],
+                 "autoPanPaddingBottomRight": [20, 20]}
 
 
 def escape(text: object) -> str:
@@ -92,7 +95,7 @@ def _popup_html(m: Measurement) -> str:
         f = c.figure
         figure = f"{'about ' if f.approx else ''}{f.value:,g} {escape(f.unit)}"
         if c.status == "not_comparable":
-            result = f"{escape(f.quantity)}: not comparable"
+            result = escape(f.quantity)
         else:
             result = f"{c.difference_ha:+,.2f} ha ({c.difference_pct:+.1f} %)"
         date = f", {escape(f.date)}" if f.date else ""
@@ -191,17 +194,25 @@ def _legend_html(zone: Zone) -> str:
         items.append(f"<div><span class='hetao-sw hetao-line' style='border-top:2px {css} "
                      f"{CONTEXT_COLOUR}'></span>{escape(layer.spec.name_en)} · "
                      f"{escape(layer.spec.name_zh)}</div>")
-    return ("<div class='hetao-legend-title'>Hetao zone 河套合作区</div>" + "".join(items)
+    return ("<details class='hetao-legend-details' open><summary class='hetao-legend-title'>"
+            "Hetao zone 河套合作区</summary>" + "".join(items)
             + "<div class='hetao-note'>Dashed outline: approximate. Circle: the branch's "
             f"uncertainty. Outlines are drawn to within {DISPLAY_ERROR_M} m; areas are measured "
-            "on the full geometry.</div><div class='hetao-offline' hidden>Basemap tiles are not "
-            "loading (offline?); the zone is drawn from hetao's own data.</div>")
+            "on the full geometry.</div></details><div class='hetao-offline' hidden>Basemap tiles "
+            "are not loading (offline?); the zone is drawn from hetao's own data.</div>")
 
 
 _STYLE = """<style>
 .hetao-legend{background:#fff;padding:6px 8px;font:12px/1.4 sans-serif;border-radius:4px;
  box-shadow:0 1px 4px rgba(0,0,0,.4);max-width:280px}
-.hetao-legend-title{font-weight:bold;margin-bottom:4px}
+.hetao-legend-title{font-weight:bold;margin-bottom:4px;cursor:pointer}
+.hetao-legend{max-height:calc(100vh - 140px);overflow:auto}
+.hetao-legend details:not([open]) .hetao-legend-title{margin-bottom:0}
+.leaflet-interactive:focus{outline:none}
+.hetao-part-of{font:bold 12px sans-serif;margin:4px 0}
+.leaflet-control-attribution{max-width:70vw}
+@media (max-width: 600px){.leaflet-control-minimap{display:none}.hetao-legend{max-width:200px}
+ .leaflet-control-attribution{font-size:9px;max-height:4.2em;overflow:auto}}
 .hetao-sw{display:inline-block;width:16px;height:11px;margin-right:6px;vertical-align:middle;box-sizing:border-box}
 .hetao-pt{width:11px;border-radius:50%;margin:0 8px 0 2px}
 .hetao-line{height:0;margin-bottom:3px}
@@ -249,6 +260,9 @@ def _elements():
     box = L.DomUtil.create('div', 'hetao-legend');
     box.innerHTML = {{ this.legend|tojson }};
     L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    var details = box.querySelector('details');
+    if (details && map.getSize().x < 600) { details.open = false; }  // a phone: folded
     return box;
   };
   legend.addTo(map);
@@ -313,21 +327,31 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
         approx = " (approximate)" if any(b.spec.approximate for b in boundaries) else ""
         group = folium.FeatureGroup(name=escape(f"{info.name_en}{approx} · {info.name_zh}"))
         colour = info.colour
+        unions = {b.id: b for b in boundaries if b.spec.union_of}
         for b in boundaries:
             spec = b.spec
             style = {"color": colour, "weight": 3 if spec.part_of is None else 2,
                      "fillColor": colour,
                      "fillOpacity": 0.0 if spec.union_of else 0.25,
                      "dashArray": DASH if spec.approximate else None}
+            # A union lies under its parts, so no click could reach it: it is drawn, not
+            # clickable, and each part's popup carries the union's too.
             layer = folium.GeoJson(
                 {"type": "Feature", "id": spec.id, "properties": {},
                  "geometry": shapely.geometry.mapping(shown[spec.id])},
                 style_function=lambda _f, s=style: s,
-                highlight_function=lambda _f: {"weight": 4},
+                highlight_function=None if spec.union_of else (lambda _f: {"weight": 4}),
+                interactive=not spec.union_of,
             )
-            label = _label(spec) + (" (approximate)" if spec.approximate else "")
-            layer.add_child(Bind("bindTooltip", label, sticky=True))
-            layer.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), maxWidth=360))
+            if not spec.union_of:
+                approx = " (approximate)" if spec.approximate and "approximate" not in spec.name_en else ""
+                layer.add_child(Bind("bindTooltip", _label(spec) + approx, sticky=True))
+                popup = _popup_html(by_id[spec.id])
+                parent = unions.get(spec.part_of) if spec.part_of else None
+                if parent is not None:
+                    popup += ("<hr><p class='hetao-part-of'>Part of the whole side:</p>"
+                              + _popup_html(by_id[parent.id]))
+                layer.add_child(Bind("bindPopup", popup, **POPUP_OPTIONS))
             layer.add_to(group)
         group.add_to(fmap)
 
@@ -348,7 +372,7 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
                     layer.add_child(Bind("bindTooltip", escape(
                         f"{_short(line.spec.name_en)} {_short(line.spec.name_zh)}"),
                         permanent=True, direction="center", className="hetao-line-label"))
-                layer.add_child(Bind("bindPopup", _line_popup(line, piece, style_key), maxWidth=360))
+                layer.add_child(Bind("bindPopup", _line_popup(line, piece, style_key), **POPUP_OPTIONS))
                 layer.add_to(group)
         group.add_to(fmap)
 
@@ -362,13 +386,14 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
         location = (b.geometry.y, b.geometry.x)
         radius = spec.provenance.positional_accuracy_m
         if radius:
+            # Drawn, never clickable: it lies over the bonded zone, whose clicks are its own.
             folium.Circle(location, radius=radius, color=colour, weight=2, dash_array=DASH,
-                          fill=True, fill_opacity=0.08).add_to(group)
+                          fill=True, fill_opacity=0.08, interactive=False).add_to(group)
         marker = folium.Marker(location, icon=folium.DivIcon(
             html=f"<div class='hetao-branch' style='background:{colour}'></div>",
             icon_size=(18, 18), icon_anchor=(9, 9), class_name="hetao-marker"))
         marker.add_child(Bind("bindTooltip", _label(spec)))
-        marker.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), maxWidth=360))
+        marker.add_child(Bind("bindPopup", _popup_html(by_id[spec.id]), **POPUP_OPTIONS))
         marker.add_to(group)
         group.add_to(fmap)
 

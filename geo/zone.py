@@ -210,6 +210,29 @@ def load_zone(folder: Path | str | None = None) -> Zone:
     """
     folder = Path(folder) if folder is not None else default_boundaries_dir()
     logger.debug("loading boundaries from %s", folder)
+    # A swap commits by renaming the manifest, then removes the old geometry file: a read
+    # that overlapped it may miss a file. It is read again, from the new manifest.
+    for attempt in range(3):
+        stamp = _stamp(folder)
+        try:
+            return _load(folder)
+        except BoundaryError:
+            if attempt == 2 or _stamp(folder) == stamp:
+                raise
+            logger.info("%s changed while it was read (a swap or undo committed): reading it again",
+                        folder / "manifest.json")
+    raise AssertionError("unreachable")
+
+
+def _stamp(folder: Path) -> tuple[int, int, int] | None:
+    try:
+        info = (folder / "manifest.json").stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
+def _load(folder: Path) -> Zone:
     manifest = load_manifest(folder)
     manifest_name = str(folder / "manifest.json")
     problems: list[Problem] = []

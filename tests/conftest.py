@@ -7,13 +7,26 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import CHROMIUM_ARGS, DESKTOP, SHIPPED, Folder, chromium, open_html, run
+from .helpers import CHROMIUM_ARGS, DESKTOP, SHIPPED, Folder, chromium, make_plain_folder, open_html, run
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Folder:
     """A writable copy of the shipped boundaries."""
     return Folder(tmp_path / "boundaries")
+
+
+@pytest.fixture(scope="session")
+def plain_template(tmp_path_factory) -> Path:
+    """The shipped boundaries with every polygon a plain geometry file (made once; do not modify)."""
+    return make_plain_folder(tmp_path_factory.mktemp("plain") / "boundaries")
+
+
+@pytest.fixture
+def plain_folder(tmp_path: Path, plain_template: Path) -> Folder:
+    """A writable copy of the shipped boundaries whose polygons are plain geometry files, with
+    no lines (helpers.make_plain_folder): such a folder behaves exactly as before."""
+    return Folder(tmp_path / "boundaries", source=plain_template)
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,14 @@ HETAO = Path(sys.executable).parent / "hetao"
 FEATURE_IDS = ["hong-kong-park", "shenzhen-park", "futian-bonded-zone", "huanggang-port-area",
                "hkstp-shenzhen-branch"]
 POLYGON_IDS = FEATURE_IDS[:-1]
-CONTEXT_IDS = ["hk-sz-border", "hong-kong-boundary"]
+#: The shipped polygons built from lines (``bounded_by``), and those lines in manifest order.
+BOUNDED_IDS = ["hong-kong-park", "futian-bonded-zone", "huanggang-port-area"]
+LINE_IDS = ["hk-sz-border", "loop-east-edge", "loop-south-edge", "binhe-boulevard",
+            "huaqiang-south-road", "huanggang-road", "xinzhou-river-assumed", "ronghua-road-approximate"]
+CONTEXT_IDS = ["hong-kong-boundary", "nearby-roads"]
+#: A plain folder (see :func:`make_plain_folder`) keeps the border as a context layer, as the
+#: shipped folder did before its polygons were built from lines.
+PLAIN_CONTEXT_IDS = ["hk-sz-border", *CONTEXT_IDS]
 OUTPUTS = ["hetao.html", "hetao.geojson", "areas.csv", "hetao.png"]
 
 
@@ -155,9 +162,22 @@ class Folder:
     def geometry(self, fid: str) -> dict:
         return json.loads(self.geometry_path(fid).read_text(encoding="utf-8"))
 
+    def has_file(self, fid: str) -> bool:
+        """Whether the feature's manifest entry names a geometry file (a polygon built from
+        lines, or a union, has none)."""
+        return "geometry" in self.entry(self.manifest(), fid)
+
     def shape(self, fid: str):
-        """The feature's geometry as a shapely object, read from its file."""
+        """The feature's geometry as a shapely object: read from its file, or, for a polygon
+        built from lines (or a union), as hetao builds it when it loads the folder."""
+        if not self.has_file(fid):
+            import hetao
+            return hetao.load(self.path).feature(fid).geometry
         return shapely.geometry.shape(self.geometry(fid)["features"][0]["geometry"])
+
+    def line(self, lid: str) -> dict:
+        """A line feature's file (a FeatureCollection of its LineString pieces)."""
+        return self.geometry(lid)
 
     def ring(self, fid: str) -> list:
         """The exterior ring of a polygon feature, as in its file."""
@@ -205,6 +225,61 @@ class Folder:
         return sorted(str(p.relative_to(self.path)) for p in self.path.rglob(".*.tmp"))
 
 
+def make_plain_folder(path: Path, source: Path = SHIPPED) -> Path:
+    """A copy of ``source`` whose polygons are all plain geometry files: no lines.
+
+    Each polygon built from lines (``bounded_by``) is written as ``<id>.geojson``, its face as
+    hetao builds it; its manifest entry gets ``geometry`` and a
+    ``provenance.positional_accuracy_m`` of its area uncertainty / boundary length (so its
+    area and uncertainty stay those of the face), and loses ``bounded_by`` and ``reconcile``.
+    The line entries and ``lines/`` go; the HK-Shenzhen border line becomes the context layer
+    ``hk-sz-border`` (``context/hk-sz-border.geojson``), as the shipped folder had it before
+    its polygons were built from lines. Points and the other context layers are kept as they
+    are. Returns ``path``.
+    """
+    import hetao
+
+    zone = hetao.load(source)
+    measured = {m.id: m for m in hetao.measure(zone)}
+    shutil.copytree(source, path, ignore=shutil.ignore_patterns(
+        "__pycache__", "__init__.py", "lines", "history"))
+    data = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+    features, lines = [], {}
+    for entry in data["features"]:
+        if entry["kind"] == "line":
+            lines[entry["id"]] = entry
+            continue
+        if "bounded_by" in entry:
+            fid = entry["id"]
+            m = measured[fid]
+            # The same keys in the same order, with the geometry where the edges were.
+            entry = {("geometry" if k == "bounded_by" else k): (f"{fid}.geojson" if k == "bounded_by" else v)
+                     for k, v in entry.items() if k != "reconcile"}
+            entry["provenance"] = dict(entry["provenance"],
+                                       positional_accuracy_m=m.uncertainty_m2 / m.boundary_length_m)
+            (path / f"{fid}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "id": fid, "properties": {},
+                 "geometry": shapely.geometry.mapping(zone.feature(fid).geometry)}]}) + "\n",
+                encoding="utf-8")
+        features.append(entry)
+    data["features"] = features
+    border = lines.get("hk-sz-border")
+    if border is not None:
+        (path / "context").mkdir(exist_ok=True)
+        (path / "context" / "hk-sz-border.geojson").write_text(json.dumps({
+            "type": "FeatureCollection", "features": [
+                {"type": "Feature", "id": "hk-sz-border", "properties": {},
+                 "geometry": shapely.geometry.mapping(zone.line("hk-sz-border").geometry)}]}) + "\n",
+            encoding="utf-8")
+        provenance = {k: v for k, v in border["provenance"].items() if k != "positional_accuracy_m"}
+        data["context"] = [{"id": "hk-sz-border", "name": border["name"],
+                            "geometry": "context/hk-sz-border.geojson", "provenance": provenance},
+                           *data.get("context", [])]
+    (path / "manifest.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
+                                        encoding="utf-8")
+    return path
+
+
 def feature_collection(geometry) -> dict:
     """A one-feature RFC 7946 FeatureCollection of a shapely geometry."""
     return {"type": "FeatureCollection", "features": [
@@ -219,6 +294,46 @@ def write_geojson(path: Path, geometry) -> Path:
 def moved_loop(folder: Folder, path: Path, dx: float = 0.0004, dy: float = 0.0) -> Path:
     """The Loop moved by (dx, dy) degrees, written as GeoJSON: an 'updated survey'."""
     return write_geojson(path, shapely.affinity.translate(folder.shape("hong-kong-park"), dx, dy))
+
+
+def moved_line(folder: Folder, lid: str, path: Path, north_m: float = 20.0) -> Path:
+    """A line of the folder moved ``north_m`` metres north (every piece, as one LineString
+    feature each), written as GeoJSON: an 'updated survey' of the line."""
+    dy = north_m / 110_574.0
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {},
+         "geometry": shapely.geometry.mapping(shapely.affinity.translate(shapely.geometry.shape(f["geometry"]), 0, dy))}
+        for f in folder.line(lid)["features"]]}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def local_transformers():
+    """pyproj transformers WGS84 -> the zone's local metric CRS and back (an independent
+    route to metres: hetao's own ``to_crs`` is not used)."""
+    from pyproj import Transformer
+
+    from hetao.measurement import LOCAL_CRS
+    return (Transformer.from_crs("EPSG:4326", LOCAL_CRS, always_xy=True),
+            Transformer.from_crs(LOCAL_CRS, "EPSG:4326", always_xy=True))
+
+
+def transformed(geometry, transformer):
+    """A shapely geometry with every coordinate transformed (x first)."""
+    import numpy as np
+    return shapely.transform(geometry, lambda c: np.column_stack(transformer.transform(c[:, 0], c[:, 1])))
+
+
+def geodesic_length(geometry) -> float:
+    """GeographicLib's length (m) of every LineString part of a lon/lat geometry."""
+    total = 0.0
+    for part in shapely.get_parts(geometry):
+        if part.geom_type != "LineString":
+            continue
+        coords = list(part.coords)
+        for (x0, y0), (x1, y1) in zip(coords, coords[1:]):
+            total += Geodesic.WGS84.Inverse(y0, x0, y1, x1)["s12"]
+    return total
 
 
 # --- independent geodesic figures --------------------------------------------------------
@@ -355,14 +470,15 @@ def interior_candidates(geometry, n: int = 24) -> list[tuple[float, float]]:
     return [(p.y, p.x) for p in points]
 
 
-def screen_point(page, feature_id: str, geometry) -> tuple[float, float]:
+def screen_point(page, feature_id: str, geometry, candidates=None) -> tuple[float, float]:
     """Where on the screen a person sees ``feature_id`` and can click it.
 
-    Reads positions only: each candidate inside the feature is placed with the map's own
-    ``latLngToContainerPoint`` and the container's box, and the first one at which the
-    feature's own outline is the topmost element (not a control, the legend, a popup or
-    another layer) is returned.
+    Reads positions only: each candidate inside the feature (or each of ``candidates``,
+    (lat, lon) pairs) is placed with the map's own ``latLngToContainerPoint`` and the
+    container's box, and the first one at which the feature's own outline is the topmost
+    element (not a control, the legend, a popup, a label or another layer) is returned.
     """
+    candidates = interior_candidates(geometry) if candidates is None else candidates
     found = page.evaluate(f"""([fid, candidates]) => {{
         const map = {MAIN_MAP};
         let target = null;
@@ -376,7 +492,7 @@ def screen_point(page, feature_id: str, geometry) -> tuple[float, float]:
             if (document.elementFromPoint(x, y) === target) return {{x, y}};
         }}
         return {{error: 'no visible point of ' + fid}};
-    }}""", [feature_id, interior_candidates(geometry)])
+    }}""", [feature_id, candidates])
     assert "error" not in found, found["error"]
     return found["x"], found["y"]
 

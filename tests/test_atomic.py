@@ -20,6 +20,7 @@ import re
 import shutil
 import signal
 import subprocess
+from dataclasses import dataclass
 
 import pytest
 import shapely
@@ -27,7 +28,7 @@ import shapely
 import hetao
 import hetao.files
 
-from .helpers import (OUTPUTS, Folder, moved_loop, poll_until, process_group_gone, run,
+from .helpers import (LINE_IDS, OUTPUTS, Folder, moved_line, moved_loop, poll_until, process_group_gone, run,
                       start_installed)
 
 #: The errors a write step meets on a full, failing or read-only disk.
@@ -126,10 +127,10 @@ def _injected_runs(monkeypatch, prepare, act):
 def test_build__failure_at_each_write_step__each_output_old_or_new_no_temporaries(
         folder, tmp_path, shipped_build, monkeypatch):
     old = {n: (shipped_build / n).read_bytes() for n in OUTPUTS}
-    # A more accurate Loop changes every output: areas.csv, hetao.geojson, the map's popup
-    # and the figure's legend (its ± ha).
+    # A more accurate east edge of the Loop changes every output: areas.csv, hetao.geojson,
+    # the map's popups and the figure's legend (the Loop's ± ha).
     data = folder.manifest()
-    folder.entry(data, "hong-kong-park")["provenance"]["positional_accuracy_m"] = 2
+    folder.entry(data, "loop-east-edge")["provenance"]["positional_accuracy_m"] = 2
     folder.write_manifest(data)
     build_module = importlib.import_module("hetao.build")
     new = build_module.render_outputs(hetao.load(folder.path))
@@ -215,26 +216,61 @@ def test_build__failure_at_each_write_step_into_an_empty_folder__no_file_left_ha
 
 # --- swap and undo ---------------------------------------------------------------------------
 
-@pytest.fixture
-def swap_case(tmp_path):
-    """A pristine folder, the file a survey brings, and the folder once it is swapped in."""
-    pristine = Folder(tmp_path / "pristine")
-    moved = moved_loop(pristine, tmp_path / "moved.geojson")
+@dataclass
+class SwapCase:
+    """A pristine folder, the swap a survey brings, the folder once it is swapped in, and the
+    files involved (relative to the folder)."""
+
+    pristine: Folder
+    swapped: Folder
+    args: list
+    fid: str
+    new_file: str       # the new version's geometry file
+    old_file: str       # the old one, which the swap keeps in history/ and undo writes back
+
+
+def _swap_case(tmp_path, pristine: Folder, fid: str, moved, new_file: str, old_file: str) -> SwapCase:
     swapped = Folder(tmp_path / "swapped", source=pristine.path)
-    args = ["swap", "hong-kong-park", moved, "--source", "new survey", "--licence", "CC0-1.0",
-            "--accuracy", "1"]
+    args = ["swap", fid, moved, "--source", "new survey", "--licence", "CC0-1.0", "--accuracy", "1"]
     assert run(*args, "--boundaries", swapped.path).code == 0
-    return pristine, swapped, args
+    return SwapCase(pristine, swapped, args, fid, new_file, old_file)
 
 
-def _new_version_loaded(folder: Folder, swapped: Folder) -> None:
-    loop = hetao.load(folder.path).feature("hong-kong-park")
-    assert shapely.equals_exact(loop.geometry, hetao.load(swapped.path).feature("hong-kong-park").geometry, 0)
-    assert loop.spec.provenance.source == "new survey"
+@pytest.fixture
+def loop_swap_case(tmp_path, plain_template) -> SwapCase:
+    """The Loop moved 41 m east, swapped into a folder whose polygons are plain geometry files."""
+    pristine = Folder(tmp_path / "pristine", source=plain_template)
+    return _swap_case(tmp_path, pristine, "hong-kong-park", moved_loop(pristine, tmp_path / "moved.geojson"),
+                      "hong-kong-park.v1.geojson", "hong-kong-park.geojson")
 
 
-def test_swap__failure_at_each_write_step__old_version_kept_and_recoverable(swap_case, tmp_path, monkeypatch):
-    pristine, swapped, args = swap_case
+@pytest.fixture
+def line_swap_case(tmp_path) -> SwapCase:
+    """Binhe Boulevard moved 20 m north, swapped into the shipped folder: the line's file is
+    replaced (in lines/) and the polygons it bounds are rebuilt."""
+    pristine = Folder(tmp_path / "pristine")
+    moved = moved_line(pristine, "binhe-boulevard", tmp_path / "moved.geojson")
+    return _swap_case(tmp_path, pristine, "binhe-boulevard", moved, "lines/binhe-boulevard.v1.geojson",
+                      "lines/binhe-boulevard.geojson")
+
+
+def _new_version_loaded(folder: Folder, case: SwapCase) -> None:
+    zone, expected = hetao.load(folder.path), hetao.load(case.swapped.path)
+    if case.fid in LINE_IDS:
+        got, want = zone.line(case.fid), expected.line(case.fid)
+        # The polygons it bounds are built from the new line.
+        assert shapely.equals_exact(zone.feature("huanggang-port-area").geometry,
+                                    expected.feature("huanggang-port-area").geometry, 0)
+    else:
+        got, want = zone.feature(case.fid), expected.feature(case.fid)
+    assert shapely.equals_exact(got.geometry, want.geometry, 0)
+    assert got.spec.provenance.source == "new survey"
+
+
+def test_swap__failure_at_each_write_step__old_version_kept_and_recoverable(loop_swap_case, tmp_path,
+                                                                            monkeypatch):
+    case = loop_swap_case
+    pristine, swapped, args = case.pristine, case.swapped, case.args
     target = tmp_path / "target"
     folder = None
 
@@ -249,7 +285,7 @@ def test_swap__failure_at_each_write_step__old_version_kept_and_recoverable(swap
         hetao.load(folder.path)     # always a good folder
         if result.code == 0:
             assert folder.version() == swapped.version(), (k, faults.fired)
-            _new_version_loaded(folder, swapped)
+            _new_version_loaded(folder, case)
             continue
         failed_steps.add((os.path.relpath(faults.target, target), faults.fired))
         assert result.code == 1, (k, result)
@@ -258,26 +294,26 @@ def test_swap__failure_at_each_write_step__old_version_kept_and_recoverable(swap
         # What hetao reads is exactly the old version ...
         assert folder.version() == pristine.version(), (k, faults.fired)
         # ... with nothing to undo; and the swap, tried again, goes through and undoes.
-        undo = run("undo", "hong-kong-park", "--boundaries", folder.path)
+        undo = run("undo", case.fid, "--boundaries", folder.path)
         assert undo.code == 2 and "has no earlier version" in undo.err, (k, undo)
         assert folder.version() == pristine.version(), k
         assert run(*args, "--boundaries", folder.path).code == 0, k
         assert folder.version() == swapped.version(), (k, faults.fired)
-        assert run("undo", "hong-kong-park", "--boundaries", folder.path).code == 0, k
+        assert run("undo", case.fid, "--boundaries", folder.path).code == 0, k
         assert folder.snapshot() == pristine.snapshot(), (k, faults.fired)
     # Every step of every file a swap writes failed once (only the manifest existed before,
     # so only its mode is copied).
-    history = "history/hong-kong-park/0001/"
+    history = f"history/{case.fid}/0001/"
     written = [history + n for n in ("swap.json", "entry.json", "manifest.json", "manifest.after.json",
-                                     "geometry.geojson")] + ["hong-kong-park.v1.geojson", "manifest.json"]
+                                     "geometry.geojson")] + [case.new_file, "manifest.json"]
     assert failed_steps == {(name, kind) for name in written for kind in ERRORS
                             if kind != "fchmod" or name == "manifest.json"}
 
 
-def test_swap__failure_at_each_write_step__folder_exactly_as_it_was(swap_case, tmp_path, monkeypatch):
+def test_swap__failure_at_each_write_step__folder_exactly_as_it_was(line_swap_case, tmp_path, monkeypatch):
     # README: "Any failure leaves the folder as it was": a swap that fails must not leave a
-    # history entry or the new geometry file behind.
-    pristine, _, args = swap_case
+    # history entry or the new geometry file behind (here a line's, in lines/).
+    pristine, args = line_swap_case.pristine, line_swap_case.args
     target = tmp_path / "target"
     folder = None
 
@@ -301,8 +337,9 @@ def test_swap__failure_at_each_write_step__folder_exactly_as_it_was(swap_case, t
 
 
 def test_undo__failure_at_each_write_step__new_version_kept_then_undo_restores_byte_for_byte(
-        swap_case, tmp_path, monkeypatch):
-    pristine, swapped, _ = swap_case
+        line_swap_case, tmp_path, monkeypatch):
+    case = line_swap_case
+    pristine, swapped = case.pristine, case.swapped
     target = tmp_path / "target"
     folder = None
 
@@ -313,7 +350,7 @@ def test_undo__failure_at_each_write_step__new_version_kept_then_undo_restores_b
 
     failed_steps = set()
     for k, faults, result in _injected_runs(monkeypatch, prepare,
-                                            lambda: run("undo", "hong-kong-park", "--boundaries", target)):
+                                            lambda: run("undo", case.fid, "--boundaries", target)):
         assert folder.temporaries() == [], (k, faults.fired)
         hetao.load(folder.path)
         if result.code == 0:
@@ -324,11 +361,11 @@ def test_undo__failure_at_each_write_step__new_version_kept_then_undo_restores_b
         assert "cannot be written" in result.err
         # Still the swapped version, and undo, tried again, restores the old one exactly.
         assert folder.version() == swapped.version(), (k, faults.fired)
-        _new_version_loaded(folder, swapped)
-        assert run("undo", "hong-kong-park", "--boundaries", folder.path).code == 0, k
+        _new_version_loaded(folder, case)
+        assert run("undo", case.fid, "--boundaries", folder.path).code == 0, k
         assert folder.snapshot() == pristine.snapshot(), (k, faults.fired)
     # Every step of both files undo writes failed once: the old geometry, then the manifest.
-    assert failed_steps == {(name, kind) for name in ("hong-kong-park.geojson", "manifest.json")
+    assert failed_steps == {(name, kind) for name in (case.old_file, "manifest.json")
                             for kind in ERRORS if kind != "fchmod" or name == "manifest.json"}
 
 

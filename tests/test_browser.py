@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 import hetao
 
-from .helpers import (CONTEXT_IDS, DRAWN, FEATURE_IDS, PHONE, POLYGON_IDS, TILE_HOSTS, click_feature,
-                      click_marker, moved_loop, popup_text, run, screen_point, wait_map_idle)
+from .helpers import (CONTEXT_IDS, DRAWN, FEATURE_IDS, LINE_IDS, PHONE, POLYGON_IDS, TILE_HOSTS,
+                      click_feature, click_marker, moved_loop, popup_text, run, screen_point, wait_map_idle)
 
 
 @pytest.fixture(scope="module")
@@ -18,11 +18,22 @@ def shipped():
     return zone, {m.id: m for m in hetao.measure(zone)}
 
 
+def _line_layers(zone) -> list[str]:
+    """The map's ids of the boundary lines' layers: one per piece of each line."""
+    return [f"{line.id}/{piece.piece_id}" for line in zone.lines for piece in line.pieces]
+
+
+def _short(name: str) -> str:
+    """A line's name as its label shows it: before any " (" or "（"."""
+    return name.split(" (")[0].split("（")[0]
+
+
 def _only_tiles_left_the_machine(opened) -> None:
     assert all(any(h in u for h in TILE_HOSTS) for u in opened.left_machine()), opened.left_machine()
 
 
-def test_map__offline__renders_features_controls_legend(shipped_build, open_page):
+def test_map__offline__renders_features_controls_legend(shipped_build, open_page, shipped):
+    zone, _ = shipped
     opened = open_page(shipped_build / "hetao.html")
     page = opened.page
     # Tiles fail (no network), so the map says it is drawing from hetao's own data.
@@ -32,7 +43,8 @@ def test_map__offline__renders_features_controls_legend(shipped_build, open_page
     assert page.evaluate("window.__csp") == []
     _only_tiles_left_the_machine(opened)
     drawn = page.evaluate(DRAWN)
-    assert sorted(drawn["features"]) == sorted(POLYGON_IDS + CONTEXT_IDS)
+    assert [ln.id for ln in zone.lines] == LINE_IDS
+    assert sorted(drawn["features"]) == sorted(POLYGON_IDS + CONTEXT_IDS + _line_layers(zone))
     assert drawn["circles"] == 1 and drawn["markers"] == 1
     expect(page.locator(".hetao-marker")).to_be_visible()
     for control in (".leaflet-control-layers", ".leaflet-control-scale", ".leaflet-control-zoom",
@@ -55,7 +67,8 @@ def test_map__layer_control_hovered__lists_groups_and_basemaps(shipped_build, op
     expect(listing).to_be_visible()
     text = listing.inner_text()
     for label in ("OpenStreetMap", "Esri World Imagery", "Hong Kong side", "Shenzhen side (approximate)",
-                  "Hong Kong Science Park Shenzhen branch", "Context: Hong Kong-Shenzhen boundary"):
+                  "Hong Kong Science Park Shenzhen branch", "Boundary lines", "Context: Hong Kong boundary",
+                  "Context: Nearby roads"):
         assert label in text
 
 
@@ -68,7 +81,11 @@ def test_map__click_inside_the_loop__popup_measured_and_stated(shipped_build, op
     loop = measured["hong-kong-park"]
     assert f"{loop.geodesic_area_m2 / 1e4:,.2f} ha ± {loop.uncertainty_m2 / 1e4:,.2f} ha" in popup
     assert f"{loop.perimeter_m:,.0f} m" in popup
-    assert popup.count("explained") == 5
+    # Every figure reconciled with the land once the river water is taken away.
+    assert popup.count("reconciled") == 5 and "explained" not in popup
+    land = loop.reconciled
+    assert f"Less river water\t{land.area_m2 / 1e4:,.2f} ha ({land.low_m2 / 1e4:,.2f} to " \
+           f"{land.high_m2 / 1e4:,.2f} ha)" in popup
     assert "LegCo" in popup and "ODbL-1.0" in popup
     assert opened.errors == []
 
@@ -81,7 +98,7 @@ def test_map__click_the_branch_marker__popup_location_and_floor_area(shipped_bui
     popup = popup_text(page, "Hong Kong Science Park Shenzhen branch")
     point = zone.feature("hkstp-shenzhen-branch").geometry
     assert f"{point.y:.6f}° N, {point.x:.6f}° E, ± 1,300 m" in popup
-    assert "gross floor area: not comparable" in popup
+    assert "gross floor area" in popup and popup.count("not comparable") == 1
     assert "Approximate geometry: not survey data." in popup
     assert opened.errors == []
 
@@ -95,7 +112,7 @@ def test_map__phone_viewport__renders_and_a_click_on_the_loop_opens_its_popup(sh
     box = page.locator(".folium-map").bounding_box()
     assert (box["width"], box["height"]) == (390, 844)
     drawn = page.evaluate(DRAWN)
-    assert sorted(drawn["features"]) == sorted(POLYGON_IDS + CONTEXT_IDS)
+    assert sorted(drawn["features"]) == sorted(POLYGON_IDS + CONTEXT_IDS + _line_layers(zone))
     expect(page.locator(".hetao-legend")).to_be_visible()
     click_feature(page, "hong-kong-park", zone.feature("hong-kong-park").geometry)
     popup = popup_text(page, "Hong Kong Park (Lok Ma Chau Loop)")
@@ -175,13 +192,17 @@ def test_map__hostile_text_everywhere__runs_nothing_shows_the_text(folder, tmp_p
     legend = page.locator(".hetao-legend").inner_text()
     for fid in FEATURE_IDS + CONTEXT_IDS:
         assert texts[fid]["name"] in legend, fid
+    # So do the lines' labels: each the hostile name cut before its first " (".
+    labels = page.locator(".hetao-line-label").all_inner_texts()
+    assert sorted(labels) == sorted(" ".join(_short(part) for part in texts[lid]["name"].split(" · "))
+                                    for lid in LINE_IDS)
     attribution = page.locator(".leaflet-control-attribution").inner_text()
     assert f"{texts['hong-kong-park']['provenance']['attribution']} " \
            f"({texts['hong-kong-park']['provenance']['licence']})" in attribution
     # Hovering the Loop shows its name in the tooltip, as text.
     x, y = screen_point(page, "hong-kong-park", zone.feature("hong-kong-park").geometry)
     page.mouse.move(x, y)
-    expect(page.locator(".leaflet-tooltip")).to_have_text(texts["hong-kong-park"]["name"])
+    expect(page.locator(".leaflet-tooltip:not(.hetao-line-label)")).to_have_text(texts["hong-kong-park"]["name"])
     # The branch's popup (clicked first: the Loop's popup pans the map).
     click_marker(page)
     popup = popup_text(page, texts["hkstp-shenzhen-branch"]["name"].split(" · ")[0])
@@ -198,13 +219,13 @@ def test_map__hostile_text_everywhere__runs_nothing_shows_the_text(folder, tmp_p
     assert f"Why they differ: {loop['explanation']}" in popup
     for key in ("source", "method", "licence", "attribution"):
         assert loop["provenance"][key] in popup, key
-    # The layer control names the branch's and the context layers' groups as text.
-    page.locator(".leaflet-control-layers").hover()
-    listing = page.locator(".leaflet-control-layers-list")
-    expect(listing).to_be_visible()
-    for fid, prefix in (("hkstp-shenzhen-branch", ""), ("hk-sz-border", "Context: "),
+    # The layer control names the branch's and the context layers' groups as text. (Read
+    # from the page, not hovered: with names this long the legend grows up over the layer
+    # control; hovering it is tested with the shipped names.)
+    listing = page.locator(".leaflet-control-layers-list").text_content()
+    for fid, prefix in (("hkstp-shenzhen-branch", ""), ("nearby-roads", "Context: "),
                         ("hong-kong-boundary", "Context: ")):
-        expect(listing).to_contain_text(prefix + texts[fid]["name"])
+        assert prefix + texts[fid]["name"] in listing, fid
     wait_map_idle(page)
     _ran_nothing(opened)
 
@@ -245,3 +266,90 @@ def test_map__hostile_file_name__shown_as_text(folder, tmp_path, open_page):
     assert f"Imported with hetao swap from {hostile.name} (GeoJSON" in popup
     assert "Source: <b>s</b>" in popup and "Licence: <i>l</i>" in popup
     _ran_nothing(opened)
+
+
+# --- the boundary lines ------------------------------------------------------------------
+
+def test_map__line_labels_and_legend__every_line_named_each_style_explained(shipped_build, open_page, shipped):
+    zone, _ = shipped
+    opened = open_page(shipped_build / "hetao.html")
+    page = opened.page
+    labels = page.locator(".hetao-line-label")
+    expect(labels).to_have_count(len(LINE_IDS))
+    texts = labels.all_inner_texts()
+    box = page.locator(".folium-map").bounding_box()
+    for lid in LINE_IDS:
+        spec = zone.line(lid).spec
+        short = _short(spec.name_en)
+        assert short and "(" not in short, spec.name_en
+        # One label per line, reading its short English (and Chinese) name.
+        text = f"{short} {_short(spec.name_zh)}"
+        assert texts.count(text) == 1, (text, texts)
+        label = page.locator(".hetao-line-label", has_text=text)
+        expect(label).to_be_visible()
+        # ... and inside the map, where a person can read it.
+        where = label.bounding_box()
+        assert where["width"] > 20 and where["height"] > 5, (text, where)
+        assert box["x"] <= where["x"] and where["x"] + where["width"] <= box["x"] + box["width"], (text, where)
+        assert box["y"] <= where["y"] and where["y"] + where["height"] <= box["y"] + box["height"], (text, where)
+    # The legend says how each line was made: solid, dashed or dotted.
+    legend = page.locator(".hetao-legend")
+    expect(legend).to_be_visible()
+    styles = page.evaluate("""() => [...document.querySelectorAll('.hetao-legend .hetao-line')]
+        .map(sw => [getComputedStyle(sw).borderTopStyle, sw.parentElement.innerText.trim()])""")
+    lines = {text: style for style, text in styles if text.startswith("Boundary line, ")}
+    expected = {"traced in OpenStreetMap": "solid", "derived or extrapolated": "dashed", "approximate": "dotted"}
+    assert len(lines) == 3, lines
+    for words, style in expected.items():
+        [(text, drawn)] = [(t, s) for t, s in lines.items() if t.startswith(f"Boundary line, {words}")]
+        assert drawn == style, (text, drawn)
+    assert opened.errors == [] and opened.unexpected_console() == []
+
+
+def _line_candidates(geometry, away_from=None, n: int = 60) -> list[tuple[float, float]]:
+    """Points along a line as (lat, lon), those farthest from ``away_from`` first."""
+    import shapely
+
+    points = [shapely.line_interpolate_point(geometry, (i + 0.5) / n, normalized=True) for i in range(n)]
+    if away_from is not None:
+        points.sort(key=lambda p: -away_from.distance(p))
+    return [(p.y, p.x) for p in points]
+
+
+def _click_line(page, layer_id: str, candidates) -> None:
+    """Click a boundary line with the mouse, at a point of it where its own stroke is on top."""
+    wait_map_idle(page)
+    x, y = screen_point(page, layer_id, None, candidates)
+    page.mouse.click(x, y)
+
+
+def test_map__click_on_a_line__popup_names_the_line_its_source_and_accuracy(shipped_build, open_page, shipped):
+    import shapely
+
+    zone, _ = shipped
+    opened = open_page(shipped_build / "hetao.html")
+    page = opened.page
+    line = zone.line("binhe-boulevard")
+    [piece] = line.pieces
+    # Away from the polygons: where the road runs on west of Huanggang Road.
+    polygons = shapely.union_all([b.geometry for b in zone.features if b.spec.kind == "polygon"])
+    candidates = [c for c in _line_candidates(piece.geometry, polygons)
+                  if polygons.distance(shapely.Point(c[1], c[0])) > 0.001]
+    assert len(candidates) > 5
+    _click_line(page, f"binhe-boulevard/{piece.piece_id}", candidates)
+    popup = popup_text(page, "Binhe Boulevard (north carriageway)")
+    assert "滨河大道" in popup
+    assert "OpenStreetMap way 25423077" in popup and "Geofabrik" in popup       # its source
+    assert "Positional accuracy\t± 10 m" in popup                               # its accuracy
+    assert "traced in OpenStreetMap" in popup and "ODbL-1.0" in popup
+    # The popup is the line's, not a polygon's.
+    assert "Measured (WGS84 geodesic)" not in popup
+    # A piece derived from a line has its own: a click on Huanggang Road's extrapolated piece
+    # (on the port area's west edge, where the line is drawn over the polygon).
+    piece = next(p for p in zone.line("huanggang-road").pieces if p.piece_id == "extrapolated")
+    _click_line(page, "huanggang-road/extrapolated", _line_candidates(piece.geometry))
+    popup = popup_text(page, "Huanggang Road (extrapolated)")
+    assert "Positional accuracy\t± 75 m" in popup
+    assert "derived or extrapolated" in popup
+    assert "No OSM geometry of Huanggang Rd south of lat 22.5293" in popup      # the piece's own method
+    assert opened.errors == [] and opened.unexpected_console() == []

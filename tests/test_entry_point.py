@@ -22,7 +22,8 @@ def test_entry_point__areas_from_another_folder__shipped_boundaries_found(tmp_pa
     assert result.code == 0, result.err
     rows = [line.split()[0] for line in result.out.splitlines()[2:] if line[:1].isalpha()]
     assert rows[:len(FEATURE_IDS)] == FEATURE_IDS
-    assert result.out.count("explained") == 5
+    assert result.out.count(" reconciled; less river water ") == 5     # the Loop's five figures
+    assert "less river water: 86.16 ha" in result.out
     assert list(tmp_path.iterdir()) == []     # it wrote nothing where it ran
 
 

@@ -157,7 +157,8 @@ def test_read_json__arbitrary_bytes__the_json_or_one_problem_naming_the_file(tmp
 @SETTINGS
 @given(st.fixed_dictionaries({"features": st.lists(st.dictionaries(
     st.sampled_from(["id", "name", "side", "kind", "geometry", "union_of", "part_of", "provenance",
-                     "stated", "approximate", "notes", "explanation"]), json_like, max_size=8), max_size=3)}))
+                     "stated", "approximate", "notes", "explanation", "bounded_by", "reconcile"]), json_like,
+    max_size=8), max_size=3)}))
 def test_load_manifest__arbitrary_entries__manifest_or_one_line_per_problem(tmp_path, manifest):
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     try:
@@ -166,3 +167,57 @@ def test_load_manifest__arbitrary_entries__manifest_or_one_line_per_problem(tmp_
         assert_one_line_per_problem(exc, str(tmp_path / "manifest.json"))
     else:
         assert [spec.id for spec in loaded.features] == [e["id"] for e in manifest["features"]]
+
+
+#: ``bounded_by`` and ``reconcile`` of the real shapes, or near them, or anything.
+_line_ids = st.sampled_from(["road-a", "road-b", "road-c"])
+_near_ids = st.sampled_from(["road-a", "road-b", "nowhere", "block", ""])
+_bounded_by = st.one_of(
+    st.dictionaries(st.sampled_from(["north", "east", "south", "west"]), st.lists(_line_ids, min_size=1, max_size=2),
+                    min_size=2, max_size=4),
+    st.lists(st.one_of(_line_ids, st.lists(_line_ids, min_size=1, max_size=2)), min_size=2, max_size=4),
+    st.dictionaries(st.sampled_from(["north", "east", "south", "west", "north-west", "up"]),
+                    st.one_of(_near_ids, st.lists(_near_ids, max_size=3), json_like), max_size=5),
+    st.lists(st.one_of(_near_ids, st.lists(_near_ids, max_size=2), json_like), max_size=5),
+    json_like)
+_strip = st.fixed_dictionaries({
+    "edge": st.one_of(st.sampled_from(["north", "east", "south", "west", "edge 1", "edge 2"]), json_like),
+    "width_m": st.one_of(st.floats(-10, 200), json_like),
+    "range_m": st.one_of(st.lists(st.floats(-10, 300), min_size=2, max_size=2), st.lists(st.floats(-10, 300)),
+                         json_like)})
+_good_strip = st.builds(
+    lambda edge, width, below, above: {"edge": edge, "width_m": width, "range_m": [width * below, width + above]},
+    st.sampled_from(["north", "east", "south", "west", "edge 1", "edge 2"]), st.floats(1, 200),
+    st.floats(0, 1), st.floats(0, 100))
+_strip = st.one_of(_good_strip, _strip)
+_reconcile = st.one_of(st.fixed_dictionaries({
+    "what": st.just("river water"), "reading": st.just("land"), "source": st.just("s"),
+    "strips": st.lists(_good_strip, min_size=1, max_size=2)}), st.fixed_dictionaries({
+    "what": st.one_of(st.just("river water"), json_like), "reading": st.just("land"), "source": st.just("s"),
+    "strips": st.one_of(st.lists(_strip, min_size=1, max_size=3), json_like)}), json_like)
+
+
+@SETTINGS
+@given(_bounded_by, st.one_of(st.none(), _reconcile), st.sampled_from(["polygon", "point", "line"]))
+def test_load_manifest__arbitrary_bounded_by_and_reconcile__manifest_or_one_line_per_problem(
+        tmp_path, bounded_by, reconcile, kind):
+    prov = {"source": "s", "licence": "l", "method": "m", "date": "2026", "positional_accuracy_m": 10}
+    block = {"id": "block", "name": {"en": "Block", "zh": "街区"}, "side": "shenzhen", "kind": kind,
+             "bounded_by": bounded_by, "provenance": prov}
+    if reconcile is not None:
+        block["reconcile"] = reconcile
+    lines = [{"id": lid, "kind": "line", "name": {"en": lid, "zh": "路"}, "geometry": f"lines/{lid}.geojson",
+              "provenance": prov} for lid in ("road-a", "road-b", "road-c")]
+    (tmp_path / "manifest.json").write_text(json.dumps({"features": [block, *lines]}))
+    try:
+        loaded = load_manifest(tmp_path)
+    except BoundaryError as exc:
+        assert_one_line_per_problem(exc, str(tmp_path / "manifest.json"))
+    else:
+        spec = loaded.feature("block")
+        assert spec.kind == "polygon" and len(spec.bounded_by) >= 2
+        assert all(lid in ("road-a", "road-b", "road-c") for _, ids in spec.bounded_by for lid in ids)
+        if spec.reconcile is not None:
+            labels = [label for label, _ in spec.bounded_by]
+            for strip in spec.reconcile.strips:
+                assert strip.edge in labels and 0 <= strip.range_m[0] <= strip.width_m <= strip.range_m[1]

@@ -1,5 +1,9 @@
 """hetao swap, undo and diff (in-process): official-style files in any format and CRS made in
-code, history and undo byte for byte, and diffs against an independent computation."""
+code, history and undo byte for byte, and diffs against an independent computation.
+
+The shipped Loop is the face of three lines; an official outline swapped in for it becomes a
+plain geometry file (its ``bounded_by`` and ``reconcile`` removed, the lines kept). Swapping
+lines themselves is tested in test_shipped_lines.py."""
 
 from __future__ import annotations
 
@@ -14,15 +18,16 @@ from pyproj import Transformer
 
 import hetao
 
-from .helpers import FEATURE_IDS, SHIPPED, geographiclib_area, geographiclib_geometry, run
+from .helpers import FEATURE_IDS, LINE_IDS, SHIPPED, geographiclib_area, geographiclib_geometry, run
 
 PROVENANCE = ["--source", "test survey made in code", "--licence", "CC0-1.0", "--accuracy", "0.5"]
 #: A local azimuthal equidistant projection at the zone, for distances in metres.
 LOCAL = "+proj=aeqd +lat_0=22.515 +lon_0=114.066 +datum=WGS84 +units=m +no_defs"
 
 
-def _shifted(folder, dx=0.0005, dy=0.0002) -> shapely.Polygon:
-    """The Loop moved by about 55 m: an 'updated survey' that really differs."""
+def _shifted(folder, dx=0.0005, dy=-0.0002) -> shapely.Polygon:
+    """The Loop moved by about 55 m (south-east, away from the river: it overlaps nothing): an
+    'updated survey' that really differs."""
     return shapely.affinity.translate(folder.shape("hong-kong-park"), dx, dy)
 
 
@@ -111,10 +116,18 @@ def test_swap__official_style_file__measures_like_independent_reprojection(folde
     assert entry["provenance"]["licence"] == "CC0-1.0"
     assert entry["provenance"]["positional_accuracy_m"] == 0.5
     assert path.name in entry["provenance"]["method"]
-    assert "explanation" not in entry     # it explained the old outline
+    # The explanation and the strips described the outline built from lines; the lines stay.
+    for key in ("explanation", "bounded_by", "reconcile"):
+        assert key not in entry, key
+        assert f"note: removed '{key}' from the manifest entry" in result.out, key
+    assert sorted(p.name for p in (folder.path / "lines").iterdir()) == sorted(f"{i}.geojson" for i in LINE_IDS)
+    assert loop["reconciled"] is None and [e["edge"] for e in loop["edges"]] == ["outline"]
     stored = folder.geometry("hong-kong-park")
     assert "crs" not in stored and shapely.geometry.shape(stored["features"][0]["geometry"]).exterior.is_ccw
-    assert not (folder.path / "hong-kong-park.geojson").exists()    # kept in history/ instead
+    # The old version has no geometry file to keep: history holds its manifest entry.
+    history = folder.path / "history" / "hong-kong-park" / "0001"
+    assert json.loads((history / "entry.json").read_text(encoding="utf-8"))["bounded_by"]
+    assert not (history / "geometry.geojson").exists()
 
 
 def test_swap__cgcs2000_part_with_z__reprojected_z_dropped(folder, tmp_path):
@@ -212,8 +225,12 @@ def test_swap__missing_provenance__exit_2_unless_dry_run(folder, tmp_path):
     result = run("swap", "hong-kong-park", path, "--boundaries", folder.path, "--dry-run")
     assert result.code == 0, result.err
     assert "dry run: nothing written" in result.out
+    # The Loop's outline was good to 10 m (every line of it): the new one is assumed as good.
     assert "the uncertainty below assumes 10 m, the previous geometry's" in result.out
-    assert "stated     explained, explained, explained, explained, explained -> differs" in result.out
+    loop = hetao.measure(hetao.load(folder.path))[0]
+    assert f"hong-kong-park now measures {loop.geodesic_area_m2 / 1e4:,.2f} ha ± " \
+           f"{loop.uncertainty_m2 / 1e4:,.2f} ha" in result.out     # the same outline, moved
+    assert "stated     reconciled, reconciled, reconciled, reconciled, reconciled -> differs" in result.out
     assert folder.snapshot() == before
 
 
@@ -231,18 +248,27 @@ def _replacement(fid: str, folder, tmp_path):
 
 
 # After the swap, check fails exactly where the new geometry says so: the Loop and the
-# Shenzhen side lose the explanation of their old outlines (every stated figure now
-# differs) and grow into each other; the branch's new point still lies in its side.
+# Shenzhen side lose the explanation (and the Loop its reconciling strips) of their old
+# outlines, so every stated figure now differs; the Shenzhen side, grown by 30 m, also grows
+# into the Loop (a swap refuses that unless allowed, and says so); the branch's new point
+# still lies in its side.
 @pytest.mark.parametrize(("fid", "check_code", "failing"), [
-    ("hong-kong-park", 1, ["hong-kong-park against"] * 5 + ["the sides do not overlap"]),
+    ("hong-kong-park", 1, ["hong-kong-park against"] * 5),
     ("shenzhen-park", 1, ["shenzhen-park against"] * 4 + ["the sides do not overlap"]),
     ("hkstp-shenzhen-branch", 0, []),
 ])
 def test_swap_then_undo__byte_identical(folder, tmp_path, fid, check_code, failing):
     before = folder.snapshot()
     path = _replacement(fid, folder, tmp_path)
-    result = run("swap", fid, path, "--boundaries", folder.path, *PROVENANCE)
+    overlaps = "the sides do not overlap" in failing
+    if overlaps:
+        refused = run("swap", fid, path, "--boundaries", folder.path, *PROVENANCE)
+        assert refused.code == 2 and "makes the two sides overlap" in refused.err
+        assert "--allow-overlap" in refused.err and folder.snapshot() == before
+    result = run("swap", fid, path, "--boundaries", folder.path, *PROVENANCE,
+                 *(["--allow-overlap"] if overlaps else []))
     assert result.code == 0, result.err
+    assert ("the sides now overlap" in result.out) == overlaps
     assert f"undo with: hetao undo {fid}" in result.out
     assert folder.snapshot() != before
     check = run("check", "--boundaries", folder.path)
@@ -283,9 +309,12 @@ def test_undo__manifest_edited_since_the_swap__only_that_entry_restored(folder, 
     folder.edit_feature("futian-bonded-zone", notes={"edited": "after the swap"})
     assert run("undo", "hong-kong-park", "--boundaries", folder.path).code == 0
     data = folder.manifest()
-    assert folder.entry(data, "hong-kong-park") == original
+    assert folder.entry(data, "hong-kong-park") == original      # bounded by its lines again
     assert folder.entry(data, "futian-bonded-zone")["notes"] == {"edited": "after the swap"}
-    assert (folder.path / "hong-kong-park.geojson").read_bytes() == (SHIPPED / "hong-kong-park.geojson").read_bytes()
+    # The swapped-in file is gone; the Loop is the face of its lines, as shipped.
+    assert sorted(p.name for p in folder.path.glob("hong-kong-park*")) == []
+    assert shapely.equals_exact(hetao.load(folder.path).feature("hong-kong-park").geometry,
+                                hetao.load(SHIPPED).feature("hong-kong-park").geometry, 0)
     assert run("check", "--boundaries", folder.path).code == 0
 
 
@@ -330,13 +359,13 @@ def test_diff__previous_json__statuses_before_and_after_the_swap(folder, tmp_pat
     swapped = hetao.swap("hong-kong-park", _write("shapefile", tmp_path, folder)[0], boundaries=folder.path,
                          source="s", licence="l", accuracy=0.5)
     assert [d.id for d in swapped.diff.features] == ["hong-kong-park"]
-    assert swapped.diff.features[0].status_before == ("explained",) * 5
+    assert swapped.diff.features[0].status_before == ("reconciled",) * 5
     assert swapped.diff.features[0].status_after == ("differs",) * 5
     assert [m.id for m in swapped.measurements] == FEATURE_IDS
     result = run("diff", "--previous", "hong-kong-park", "--boundaries", folder.path, "--format", "json")
     assert result.code == 0, result.err
     [rec] = json.loads(result.out)
-    assert rec["status_before"] == ["explained"] * 5
+    assert rec["status_before"] == ["reconciled"] * 5
     assert rec["status_after"] == ["differs"] * 5
     result = run("diff", "--previous", "futian-bonded-zone", "--boundaries", folder.path, "--format", "json")
     assert result.code == 0, result.err
@@ -345,10 +374,11 @@ def test_diff__previous_json__statuses_before_and_after_the_swap(folder, tmp_pat
     stated = {e["id"]: len(e.get("stated", [])) for e in folder.manifest()["features"]}
     for fid, rec in records.items():
         assert len(rec["status_before"]) == len(rec["status_after"]) == stated[fid] > 0, fid
-        assert set(rec["status_before"]) | set(rec["status_after"]) <= {"agrees", "explained", "differs"}
+        assert set(rec["status_before"]) | set(rec["status_after"]) <= {"agrees", "reconciled", "explained",
+                                                                        "differs"}
     # The table says the same.
     table = run("diff", "--previous", "hong-kong-park", "--boundaries", folder.path).out
-    assert "stated     explained, explained, explained, explained, explained -> differs, differs, " \
+    assert "stated     reconciled, reconciled, reconciled, reconciled, reconciled -> differs, differs, " \
            "differs, differs, differs" in table
 
 
@@ -358,13 +388,16 @@ def test_diff__two_folders__every_common_feature(folder, tmp_path):
     result = run("diff", SHIPPED, folder.path, "--format", "json")
     assert result.code == 0, result.err
     records = {r["id"]: r for r in json.loads(result.out)}
-    assert list(records) == FEATURE_IDS
-    for fid in ("futian-bonded-zone", "huanggang-port-area", "shenzhen-park", "hkstp-shenzhen-branch"):
+    # The lines in both folders first, then the features.
+    assert list(records) == LINE_IDS + FEATURE_IDS
+    for fid in LINE_IDS + ["futian-bonded-zone", "huanggang-port-area", "shenzhen-park", "hkstp-shenzhen-branch"]:
         assert records[fid]["hausdorff_m"] == 0, fid
         assert records[fid]["status_before"] == records[fid]["status_after"], fid
+    assert {records[i]["kind"] for i in LINE_IDS} == {"line"}
     assert records["futian-bonded-zone"]["gained_ha"] == records["futian-bonded-zone"]["lost_ha"] == 0
-    assert records["hong-kong-park"]["status_before"] == ["explained"] * 5
+    assert records["hong-kong-park"]["status_before"] == ["reconciled"] * 5
     assert records["hong-kong-park"]["status_after"] == ["differs"] * 5
+    assert records["hong-kong-park"]["hausdorff_m"] > 40
     assert records["hkstp-shenzhen-branch"]["kind"] == "point"
 
 

@@ -1,5 +1,9 @@
 """Every validation rule, each broken in a copy of the shipped boundaries and run through the
-CLI (in-process): exit 2, one line per problem naming the file, nothing written."""
+CLI (in-process): exit 2, one line per problem naming the file, nothing written.
+
+The polygons' geometry files are broken in a plain copy (helpers.make_plain_folder: every
+polygon a geometry file, no lines), so a folder of plain files stays checked as before; the
+line files are broken in a copy of the shipped folder itself."""
 
 from __future__ import annotations
 
@@ -193,8 +197,15 @@ CASES = [
 
 
 @pytest.mark.parametrize(("case", "breaker", "file", "fragment"), CASES, ids=[c[0] for c in CASES])
-def test_cli_build__broken_folder__exit_2_one_line_naming_file(folder, tmp_path, case, breaker, file, fragment):
-    breaker(folder)
+def test_cli_build__broken_folder__exit_2_one_line_naming_file(plain_folder, tmp_path, case, breaker, file,
+                                                               fragment):
+    breaker(plain_folder)
+    _build_refused(plain_folder, tmp_path, file, fragment)
+
+
+def _build_refused(folder: Folder, tmp_path, file: str, fragment: str) -> None:
+    """``hetao build`` of the broken folder: exit 2, one line per problem naming a file of the
+    folder (``file`` for the one with ``fragment``), nothing written."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "hetao.html").write_text("previous build")
@@ -219,7 +230,69 @@ def test_corpus__at_least_40_distinct_cases():
     assert len({c[0] for c in CASES}) == len(CASES) >= 40
 
 
-def test_load_zone__several_broken_files__every_problem_reported(folder):
+def _line_piece(lid: str, coordinates, gtype: str = "LineString"):
+    def apply(folder: Folder) -> None:
+        data = folder.line(lid)
+        data["features"][0]["geometry"] = {"type": gtype, "coordinates": coordinates}
+        folder.write_geometry(lid, data)
+    return apply
+
+
+def _line_text(lid: str, old: str, new: str):
+    def apply(folder: Folder) -> None:
+        text = json.dumps(folder.line(lid))
+        assert old in text
+        folder.write_geometry(lid, text.replace(old, new, 1))
+    return apply
+
+
+def _loop_entry(**changes):
+    return _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park").update(changes))
+
+
+# The line files and the manifest's lines, broken in a copy of the shipped folder.
+LINE_CASES = [
+    ("line-file-missing", lambda f: (f.path / "lines" / "binhe-boulevard.geojson").unlink(),
+     "lines/binhe-boulevard.geojson", "file not found"),
+    ("line-not-json", lambda f: f.write_geometry("binhe-boulevard", '{"type": "FeatureCollection"'),
+     "lines/binhe-boulevard.geojson", "is not valid JSON"),
+    ("point-for-line", _line_piece("binhe-boulevard", [114.07, 22.53], "Point"),
+     "lines/binhe-boulevard.geojson", "a line feature needs LineString"),
+    ("one-position-line", _line_piece("loop-east-edge", [[114.078, 22.530]]),
+     "lines/loop-east-edge.geojson", "a line needs at least two"),
+    ("3d-line", lambda f: _line_piece("loop-east-edge", [
+        [x, y, 1.0] for x, y in f.line("loop-east-edge")["features"][0]["geometry"]["coordinates"]])(f),
+     "lines/loop-east-edge.geojson", "has 3 values"),
+    ("bad-piece-accuracy", _line_text("huanggang-road", '"positional_accuracy_m": 75', '"positional_accuracy_m": -75'),
+     "lines/huanggang-road.geojson", "piece 'extrapolated': 'positional_accuracy_m' is -75"),
+    ("duplicate-piece-id", _line_text("huanggang-road", '"id": "extrapolated"', '"id": "observed"'),
+     "lines/huanggang-road.geojson", "id 'observed' is used twice"),
+    ("bounded-by-a-point", _loop_entry(bounded_by={"east": ["hkstp-shenzhen-branch"], "south": ["loop-south-edge"],
+                                                   "north-west": ["hk-sz-border"]}),
+     "manifest.json", "'hkstp-shenzhen-branch', which is a point, not a line"),
+    ("bounded-by-unknown", _loop_entry(bounded_by={"east": ["loop-east"], "south": ["loop-south-edge"],
+                                                   "north-west": ["hk-sz-border"]}),
+     "manifest.json", "'loop-east', which is not a feature"),
+    ("bounded-and-geometry", _loop_entry(geometry="hong-kong-park.geojson"),
+     "manifest.json", "has 'bounded_by' and also 'geometry'"),
+    ("reconcile-unknown-edge", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park")["reconcile"]["strips"][0]
+                                              .update(edge="north")),
+     "manifest.json", "use one of this polygon's edges: east, south, north-west"),
+    ("reconcile-width-outside-range", _manifest_edit(lambda d, f: f.entry(d, "hong-kong-park")["reconcile"]["strips"][0]
+                                                     .update(width_m=120)),
+     "manifest.json", "give [low, high] metres around width_m"),
+]
+
+
+@pytest.mark.parametrize(("case", "breaker", "file", "fragment"), LINE_CASES, ids=[c[0] for c in LINE_CASES])
+def test_cli_build__broken_line_or_edges__exit_2_one_line_naming_file(folder, tmp_path, case, breaker, file,
+                                                                      fragment):
+    breaker(folder)
+    _build_refused(folder, tmp_path, file, fragment)
+
+
+def test_load_zone__several_broken_files__every_problem_reported(plain_folder):
+    folder = plain_folder
     folder.set_coordinates("futian-bonded-zone", [BOWTIE])
     folder.set_coordinates("hong-kong-park", [folder.ring("hong-kong-park")[:-1]])
     folder.edit_feature("huanggang-port-area", side="macau")
@@ -242,7 +315,8 @@ def test_load_zone__several_broken_files__every_problem_reported(folder):
     assert isinstance(info.value, ValueError) and isinstance(info.value, HetaoError)
 
 
-def test_load_zone__clockwise_ring__normalised_not_rejected(folder):
+def test_load_zone__clockwise_ring__normalised_not_rejected(plain_folder):
+    folder = plain_folder
     ring = folder.ring("hong-kong-park")
     folder.set_coordinates("hong-kong-park", [ring[::-1]])
     geometry = load_zone(folder.path).feature("hong-kong-park").geometry
@@ -259,7 +333,8 @@ def _big_ring(folder: Folder, n: int = 60_000) -> list:
     return np.vstack([dense, dense[:1]]).tolist()
 
 
-def test_read_geometry_file__large_file__fast_path_same_as_thorough(folder, monkeypatch):
+def test_read_geometry_file__large_file__fast_path_same_as_thorough(plain_folder, monkeypatch):
+    folder = plain_folder
     import shapely
 
     from hetao import geometry
@@ -279,7 +354,9 @@ def test_read_geometry_file__large_file__fast_path_same_as_thorough(folder, monk
     (lambda r: [[y, x] for x, y in r], "look like [lat, lon]"),
     (lambda r: r[:10] + [[r[10][0], "22.5"]] + r[11:], "coordinates must be numbers"),
 ], ids=["unclosed", "3d", "lat-lon", "string"])
-def test_read_geometry_file__large_broken_file__same_message_on_both_paths(folder, monkeypatch, change, fragment):
+def test_read_geometry_file__large_broken_file__same_message_on_both_paths(plain_folder, monkeypatch, change,
+                                                                          fragment):
+    folder = plain_folder
     from hetao import geometry
     folder.set_coordinates("hong-kong-park", [change(_big_ring(folder))])
     with pytest.raises(BoundaryError) as fast:
