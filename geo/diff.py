@@ -169,11 +169,16 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
                        status_before, status_after)
 
 
-def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None) -> list[FeatureDiff]:
-    """Compare every feature present in both zones (or those of ``ids``), in the new zone's order."""
+def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None, *,
+               after_measurements: list | None = None) -> list[FeatureDiff]:
+    """Compare every feature present in both zones (or those of ``ids``), in the new zone's order.
+
+    ``after_measurements``, the new zone's measurements if already made, saves measuring it again.
+    """
     statuses = {}
-    for label, zone in (("old", old), ("new", new)):
-        statuses[label] = {m.id: tuple(c.status for c in m.comparisons) for m in measure_zone(zone)}
+    for label, zone, known in (("old", old, None), ("new", new, after_measurements)):
+        ms = known if known is not None else measure_zone(zone)
+        statuses[label] = {m.id: tuple(c.status for c in m.comparisons) for m in ms}
     old_ids = {b.id: b for b in old.features}
     old_lines = {ln.id: ln for ln in old.lines}
     diffs = []

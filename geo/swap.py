@@ -279,14 +279,15 @@ def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: 
         shutil.rmtree(scratch, ignore_errors=True)
     ids = affected_ids(after, feature_id)
     measurements = measure_zone(after)
-    overlap = _new_overlap(before, after, measurements)
+    overlap = _new_overlap(before, after)
     if overlap and not allow_overlap:
         raise BoundaryError([Problem(file, feature_id, (
             f"the new geometry makes the two sides overlap ({overlap}); fix it, or give the "
             "allow_overlap parameter to swap it in anyway"))])
     if overlap:
         notes.append(f"the sides now overlap ({overlap}): allowed as asked")
-    diff = Diff(tuple(diff_zones(before, after, ids)), "before", "after swap")
+    diff = Diff(tuple(diff_zones(before, after, ids, after_measurements=measurements)),
+                "before", "after swap")
     result = SwapResult(feature_id, imported, before, after, diff, measurements, notes=notes,
                         dry_run=dry_run)
     if dry_run:
@@ -326,19 +327,14 @@ def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: 
     return result
 
 
-def _new_overlap(before: Zone, after: Zone, measurements: list[Measurement]) -> str | None:
+def _new_overlap(before: Zone, after: Zone) -> str | None:
     """What the sides' overlap check says after the swap, if it passed before and fails now."""
-    from .checks import check_zone
+    from .checks import sides_overlap
 
-    def overlap(zone: Zone, ms: list[Measurement] | None) -> tuple[bool, str]:
-        results = [r for r in check_zone(zone, ms if ms is not None else measure_zone(zone))
-                   if r.name == "the sides do not overlap"]
-        return (results[0].ok, results[0].detail) if results else (True, "")
-
-    ok_after, detail = overlap(after, measurements)
-    if ok_after or not overlap(before, None)[0]:
+    now = sides_overlap(after)
+    if now.ok or not sides_overlap(before).ok:
         return None
-    return detail
+    return now.detail
 
 
 def _unscratch(problem: str, scratch: Path, folder: Path, geometry_rel: str, file: Path) -> Problem:

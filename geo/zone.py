@@ -269,8 +269,8 @@ def _load(folder: Path) -> Zone:
     border = lines[BORDER_LAYER].geometry if BORDER_LAYER in lines else next(
         (c.geometry for c in context if c.spec.id == BORDER_LAYER), None)
     if border is not None:
+        # Polygons only: every zone polygon runs along the river, a road line need not.
         checked = [(fid, g, p) for fid, (g, p) in geometries.items()]
-        checked += [(ln.id, ln.geometry, ln.file) for ln in lines.values() if ln.id != BORDER_LAYER]
         for fid, geometry, path in checked:
             message = datum_problem(geometry, border)
             if message:
