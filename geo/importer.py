@@ -141,6 +141,28 @@ def _from_datum(geometry: BaseGeometry, datum: str, path: Path, feature_id: str 
     return shapely.transform(geometry, to_wgs84)
 
 
+def _check_place(geometry: BaseGeometry, path: Path, feature_id: str | None, crs_name: str,
+                 told_by: str) -> None:
+    """Name the CRS that was used when a reprojected file lands far from the zone."""
+    import math
+
+    from .geometry import MAX_DISTANCE_KM, ZONE_CENTRE
+
+    if crs_name == "EPSG:4326" and told_by == "the file":
+        return      # lon/lat as given: the usual location check names the problem
+    cx, cy = ZONE_CENTRE
+    point = geometry.representative_point()
+    if not (math.isfinite(point.x) and math.isfinite(point.y)):
+        return
+    km = math.hypot((point.x - cx) * 111.32 * math.cos(math.radians(cy)), (point.y - cy) * 110.57)
+    if km > MAX_DISTANCE_KM:
+        whose = ("as the crs parameter says" if told_by == "the crs parameter"
+                 else "as the file declares")
+        raise _fail(path, feature_id, f"read in {crs_name}, {whose}, it lies {km:,.0f} km from the "
+                    f"Hetao zone: is {crs_name} really the file's CRS? (EPSG:2326 for the Hong Kong "
+                    "1980 Grid, EPSG:4547 for CGCS2000 GK CM 114E, EPSG:4326 for lon/lat)")
+
+
 def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
                   crs: str | None = None, layer: str | None = None,
                   datum: str | None = None) -> Imported:
@@ -262,6 +284,8 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
                         f"Chinese web map, but the file's CRS is {source_name}, projected")
         geometry = _from_datum(geometry, datum, path, feature_id)
         notes.append(f"converted from {DATUMS[datum]} to WGS84 with coordTransform (good to about 1 m)")
+    _check_place(geometry, path, feature_id, source_name,
+                 "the crs parameter" if declared is None and override is not None else "the file")
     for note in notes:
         logger.info("%s: %s", path, note)
     if kind == "line":

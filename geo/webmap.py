@@ -146,6 +146,14 @@ def line_style(line, piece) -> str:
     return "derived" if piece.derived else "traced"
 
 
+def _fill_opacity(zone: Zone, spec) -> float:
+    """Parts of one union take turns at a lighter and a darker fill, to tell them apart."""
+    if not spec.part_of:
+        return 0.25
+    siblings = [b.id for b in zone.features if b.spec.part_of == spec.part_of]
+    return (0.18, 0.4)[siblings.index(spec.id) % 2]
+
+
 def _short(text: str) -> str:
     """A name without its parenthetical note, for labels on the map."""
     return text.split(" (")[0].split("（")[0].strip()
@@ -176,10 +184,13 @@ def _legend_html(zone: Zone) -> str:
             style = "dashed" if spec.approximate else "solid"
             if spec.kind == "point":
                 swatch = (f"<span class='hetao-sw hetao-pt' style='background:{colour}'></span>")
+            elif spec.union_of:
+                swatch = (f"<span class='hetao-sw' style='border:4px solid {colour}40;"
+                          "background:transparent'></span>")
             else:
-                fill = "transparent" if spec.union_of else colour + "40"
+                alpha = f"{round(_fill_opacity(zone, spec) * 255):02x}"
                 swatch = (f"<span class='hetao-sw' style='border:2px {style} {colour};"
-                          f"background:{fill}'></span>")
+                          f"background:{colour}{alpha}'></span>")
             items.append(f"<div>{swatch}<span lang='{_lang(side)}'>{escape(spec.name_en)} · "
                          f"{escape(spec.name_zh)}</span></div>")
     if zone.lines:
@@ -210,6 +221,9 @@ _STYLE = """<style>
 .hetao-legend details:not([open]) .hetao-legend-title{margin-bottom:0}
 .leaflet-interactive:focus{outline:none}
 .hetao-part-of{font:bold 12px sans-serif;margin:4px 0}
+.hetao-halo{filter:drop-shadow(0 0 1px #fff) drop-shadow(0 0 1px #fff)}
+.hetao-area-label{font:bold 11px/1.2 sans-serif;color:#5a2400;text-align:center;
+ text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}
 .leaflet-control-attribution{max-width:70vw}
 @media (max-width: 600px){.leaflet-control-minimap{display:none}.hetao-legend{max-width:200px}
  .leaflet-control-attribution{font-size:9px;max-height:4.2em;overflow:auto}}
@@ -312,6 +326,8 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
         linear = layer.geometry.geom_type.endswith("LineString")
         style = ({"color": CONTEXT_COLOUR, "weight": 1.5, "opacity": 0.5} if linear else
                  {"color": CONTEXT_COLOUR, "weight": 2, "dashArray": "4 4", "fill": False})
+        if not linear:      # a white halo keeps the line visible on the imagery basemap
+            style["className"] = "hetao-halo"
         folium.GeoJson(
             {"type": "Feature", "id": layer.spec.id, "properties": {},
              "geometry": shapely.geometry.mapping(shown[layer.spec.id])},
@@ -330,10 +346,14 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
         unions = {b.id: b for b in boundaries if b.spec.union_of}
         for b in boundaries:
             spec = b.spec
-            style = {"color": colour, "weight": 3 if spec.part_of is None else 2,
-                     "fillColor": colour,
-                     "fillOpacity": 0.0 if spec.union_of else 0.25,
-                     "dashArray": DASH if spec.approximate else None}
+            if spec.union_of:
+                # A light band round the whole side: the parts' own (dashed) outlines show
+                # through, instead of two dash patterns merging into a solid line.
+                style = {"color": colour, "weight": 9, "opacity": 0.25, "fill": False}
+            else:
+                style = {"color": colour, "weight": 3 if spec.part_of is None else 2,
+                         "fillColor": colour, "fillOpacity": _fill_opacity(zone, spec),
+                         "dashArray": DASH if spec.approximate else None}
             # A union lies under its parts, so no click could reach it: it is drawn, not
             # clickable, and each part's popup carries the union's too.
             layer = folium.GeoJson(
@@ -353,6 +373,13 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
                               + _popup_html(by_id[parent.id]))
                 layer.add_child(Bind("bindPopup", popup, **POPUP_OPTIONS))
             layer.add_to(group)
+            if spec.part_of:        # name the parts on the map, so they can be told apart
+                point = b.geometry.representative_point()
+                folium.Marker((point.y, point.x), interactive=False, icon=folium.DivIcon(
+                    html=f"<span lang='{_lang(spec.side)}'>{escape(_short(spec.name_en))}<br>"
+                         f"{escape(_short(spec.name_zh))}</span>",
+                    class_name="hetao-area-label", icon_size=(130, 30), icon_anchor=(65, 15),
+                )).add_to(group)
         group.add_to(fmap)
 
     if zone.lines:
@@ -399,7 +426,7 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
 
     Legend(_legend_html(zone), "Boundaries: " + "; ".join(escape(a) for a in zone.attributions())).add_to(fmap)
     bounds = tuple(shapely.total_bounds([shown[b.id] for b in zone.features]))
-    return _page(fmap, bounds, offline, title)
+    return _page(fmap, bounds, offline, title, minimap=_minimap_shapes(zone, shown))
 
 
 def _new_map():
@@ -414,7 +441,52 @@ def _new_map():
     return fmap
 
 
-def _page(fmap, bounds: tuple[float, float, float, float], offline: bool, title: str) -> str:
+def _minimap_shapes(zone: Zone, shown: dict) -> dict:
+    """The sides and lines, simplified for the minimap, each feature with its style."""
+    import shapely
+
+    from .display import display_geometry
+
+    features = []
+    for b in zone.features:
+        if b.spec.kind == "polygon" and not b.spec.part_of:
+            colour = SIDES[b.spec.side].colour
+            geometry = shapely.simplify(shown[b.id], 0.0001)
+            features.append({"type": "Feature", "properties": {"style": {
+                "color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.4}},
+                "geometry": shapely.geometry.mapping(geometry)})
+    for line in zone.lines:
+        geometry = shapely.simplify(display_geometry(line.geometry), 0.0001)
+        features.append({"type": "Feature", "properties": {"style": {"color": LINE_COLOUR, "weight": 1}},
+                         "geometry": shapely.geometry.mapping(geometry)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _zone_minimap(shapes: dict | None, **options):
+    """folium's MiniMap, drawing the zone's own layers over its tiles, so it shows offline."""
+    from folium import plugins
+    from folium.template import Template
+
+    class ZoneMiniMap(plugins.MiniMap):
+        _template = Template("""{% macro script(this, kwargs) %}
+var {{ this.get_name() }}_layers = L.layerGroup([
+  L.tileLayer({{ this.tile_layer.tiles|tojson }}, {{ this.tile_layer.options|tojson }}),
+  L.geoJSON({{ this.shapes|tojson }}, {interactive: false,
+             style: function (f) { return f.properties.style; }})
+]);
+var {{ this.get_name() }} = new L.Control.MiniMap({{ this.get_name() }}_layers, {{ this.options|tojavascript }});
+{{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+{% endmacro %}""")
+
+        def __init__(self, shapes: dict, **kwargs):
+            super().__init__(**kwargs)
+            self.shapes = shapes
+
+    return ZoneMiniMap(shapes or {"type": "FeatureCollection", "features": []}, **options)
+
+
+def _page(fmap, bounds: tuple[float, float, float, float], offline: bool, title: str,
+          minimap: dict | None = None) -> str:
     """Add the common controls, fit to ``bounds`` (lon/lat) and render the whole page."""
     import folium
     from branca.element import CssLink, Element, JavascriptLink
@@ -424,8 +496,8 @@ def _page(fmap, bounds: tuple[float, float, float, float], offline: bool, title:
     plugins.MeasureControl(position="topleft", primary_length_unit="meters",
                            secondary_length_unit="kilometers",
                            primary_area_unit="hectares", secondary_area_unit="sqmeters").add_to(fmap)
-    plugins.MiniMap(tile_layer="OpenStreetMap", toggle_display=False, zoom_level_offset=-5,
-                    position="topright").add_to(fmap)
+    _zone_minimap(minimap, tile_layer="OpenStreetMap", toggle_display=False, zoom_level_offset=-5,
+                  position="topright").add_to(fmap)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
     figure = fmap.get_root()

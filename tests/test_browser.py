@@ -45,7 +45,8 @@ def test_map__offline__renders_features_controls_legend(shipped_build, open_page
     drawn = page.evaluate(DRAWN)
     assert [ln.id for ln in zone.lines] == LINE_IDS
     assert sorted(drawn["features"]) == sorted(POLYGON_IDS + CONTEXT_IDS + _line_layers(zone))
-    assert drawn["circles"] == 1 and drawn["markers"] == 1
+    # The branch, and a name label (a marker) on each part of the Shenzhen side.
+    assert drawn["circles"] == 1 and drawn["markers"] == 1 + sum(1 for b in zone.features if b.spec.part_of)
     expect(page.locator(".hetao-marker")).to_be_visible()
     for control in (".leaflet-control-layers", ".leaflet-control-scale", ".leaflet-control-zoom",
                     ".leaflet-control-zoom-fullscreen", ".leaflet-control-measure",
