@@ -146,6 +146,10 @@ def hausdorff_distance(a: BaseGeometry, b: BaseGeometry) -> float:
     return max(directed(a, b), directed(b, a))
 
 
+def _clean(area_m2: float) -> float:
+    return 0.0 if abs(area_m2) < 1e-6 else area_m2
+
+
 def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, *,
                     side: str | None = None, status_before: tuple[Status, ...] = (),
                     status_after: tuple[Status, ...] = ()) -> FeatureDiff:
@@ -157,8 +161,12 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
     if polygonal:
         area_before, perim_before = geodesic_area_perimeter(before)
         area_after, perim_after = geodesic_area_perimeter(after)
-        gained = polygonal_area(shapely.difference(after, before))
-        lost = polygonal_area(shapely.difference(before, after))
+        # Gained and lost are what lies in one and not the other: the areas less their common
+        # part. One overlay, one (usually single) polygon to measure, instead of two
+        # differences of perhaps thousands of slivers each. Rounding below 1 mm² is zero.
+        common = polygonal_area(shapely.intersection(before, after))
+        gained = _clean(area_after - common)
+        lost = _clean(area_before - common)
         mean = (gained + lost) / ((perim_before + perim_after) / 2)
     else:
         area_before = area_after = gained = lost = mean = None

@@ -24,7 +24,7 @@ from .errors import BoundaryError, Problem
 from .files import is_number, parse_json, read_text
 
 __all__ = ["ZONE_CENTRE", "MAX_DISTANCE_KM", "ALLOWED_TYPES", "DATUM_OFFSETS", "read_geometry_file",
-           "geometry_from_geojson", "feature_collection", "datum_problem", "read_line_file",
+           "geometry_from_geojson", "checked_shape", "feature_collection", "datum_problem", "read_line_file",
            "LinePiece"]
 
 logger = logging.getLogger(__name__)
@@ -184,6 +184,30 @@ def _fast_read(text: str, feature_id: str, kind: str) -> BaseGeometry | None:
         return None
     shape = _finish(shape, kind, out)
     return None if out.items else shape
+
+
+def checked_shape(shape: BaseGeometry, kind: str, file: str = "<geometry>",
+                  feature_id: str | None = None) -> BaseGeometry:
+    """Check and normalise a shapely geometry as :func:`geometry_from_geojson` does.
+
+    A large polygon is checked on its coordinate arrays (no GeoJSON round trip); anything
+    unusual, or any problem, takes the thorough path, so messages never depend on the path.
+    """
+    if (kind == "polygon" and shape.geom_type in ("Polygon", "MultiPolygon") and not shape.is_empty
+            and not shapely.has_z(shape) and shapely.get_num_coordinates(shape) > 10_000):
+        out = _Problems(file, feature_id)
+        rings = [[shapely.get_coordinates(r) for r in (p.exterior, *p.interiors)]
+                 for p in shapely.get_parts(shape)]
+        if _check_positions(np.concatenate([r for group in rings for r in group]), out, kind):
+            for group in rings:
+                _check_polygon(group, out, "")
+            if not out.items:
+                fast = _finish(shape, kind, out)
+                if not out.items:
+                    logger.info("%s: %s vertices checked on their arrays", file,
+                                f"{shapely.get_num_coordinates(shape):,}")
+                    return fast
+    return geometry_from_geojson(mapping(shape), kind, file=file, feature_id=feature_id)
 
 
 def geometry_from_geojson(obj: object, kind: str, file: str = "<geometry>",
@@ -557,9 +581,17 @@ def datum_problem(geometry: BaseGeometry, border: BaseGeometry) -> str | None:
     band = shapely.buffer(border_m, RIVER_BAND_M)
     shapely.prepare(band)
     n = len(local)
-    along = int(shapely.contains_xy(band, local[:, 0], local[:, 1]).sum())
+
+    def fitting(dx: float, dy: float) -> int:
+        return int(shapely.contains_xy(band, local[:, 0] + dx, local[:, 1] + dy).sum())
+
+    along = fitting(0.0, 0.0)
     if along >= 0.5 * n:
         return None                                 # it runs along the river as it is
+    # Quick look first: does removing either datum's offset fit much better than nothing?
+    if not any(fitting(*(-np.array(offset) * scale)) >= max(3, 0.2 * n, 1.5 * along + 3)
+               for offset in DATUM_OFFSETS.values()):
+        return None
     steps = np.arange(-_SEARCH_M, _SEARCH_M + 1, _SEARCH_STEP_M)
     ox, oy = np.meshgrid(steps, steps)
     offsets = np.column_stack([ox.ravel(), oy.ravel()])

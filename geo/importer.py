@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .errors import BoundaryError, Problem
 from .files import MAX_INPUT_BYTES
-from .geometry import geometry_from_geojson
+from .geometry import checked_shape, geometry_from_geojson
 from .measurement import to_crs
 
 __all__ = ["Imported", "read_boundary"]
@@ -295,5 +295,5 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
         if len(checked.geoms) == 1:
             checked = checked.geoms[0]
         return Imported(checked, source_name, driver, layer, notes)
-    checked = geometry_from_geojson(mapping(geometry), kind, file=str(path), feature_id=feature_id)
+    checked = checked_shape(geometry, kind, file=str(path), feature_id=feature_id)
     return Imported(checked, source_name, driver, layer, notes)

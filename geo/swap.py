@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
-from shapely.geometry import mapping
 
 from .diff import Diff, affected_ids, diff_zones
 from .errors import BoundaryError, HetaoIOError, Problem
 from .files import read_json, write_files_atomic
-from .geometry import feature_collection
 from .importer import Imported, read_boundary
 from .locking import folder_lock
 from .manifest import MANIFEST_NAME, manifest_text
@@ -255,14 +253,16 @@ def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: 
     new_manifest["features"] = [new_entry if e is old_entry or (isinstance(e, dict) and e.get("id") == feature_id)
                                 else e for e in manifest["features"]]
     new_manifest_text = manifest_text(new_manifest)
+    # GEOS writes the coordinates (exactly: they read back to the same doubles), fast.
     if spec.kind == "line":
         parts = list(shapely.get_parts(imported.geometry))
-        data = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "id": feature_id if len(parts) == 1 else f"{feature_id}-{i + 1}",
-             "properties": {}, "geometry": mapping(part)} for i, part in enumerate(parts)]}
+        pieces = [(feature_id if len(parts) == 1 else f"{feature_id}-{i + 1}", part)
+                  for i, part in enumerate(parts)]
     else:
-        data = feature_collection(imported.geometry, feature_id)
-    geometry_text = json.dumps(data, ensure_ascii=False) + "\n"
+        pieces = [(feature_id, imported.geometry)]
+    geometry_text = ('{"type": "FeatureCollection", "features": [' + ", ".join(
+        f'{{"type": "Feature", "id": {json.dumps(pid)}, "properties": {{}}, "geometry": '
+        f'{shapely.to_geojson(part)}}}' for pid, part in pieces) + "]}\n")
 
     scratch = _scratch_copy(folder)
     try:
