@@ -18,10 +18,11 @@ OUTPUT_NAMES = ("hetao.html", "hetao.geojson", "areas.csv", "hetao.png")
 
 
 def render_outputs(zone: Zone, measurements: list[Measurement] | None = None, *,
-                   offline: bool = True) -> dict[str, bytes]:
+                   offline: bool = True, figure: bytes | None = None) -> dict[str, bytes]:
     """Every output file's name and bytes; nothing is written.
 
-    Runs in the calling thread: no process or thread is started.
+    Runs in the calling thread: no process or thread is started. ``figure``: the PNG, if the
+    caller drew it already (the CLI draws it in parallel).
     """
     from .display import display_geometries
     from .figure import render_png
@@ -31,8 +32,9 @@ def render_outputs(zone: Zone, measurements: list[Measurement] | None = None, *,
     shown = display_geometries(zone)
     logger.info("drawing the map")
     html = render_map(zone, measurements, offline=offline, shown=shown).encode("utf-8")
-    logger.info("drawing the figure")
-    png = render_png(zone, measurements, shown=shown)
+    if figure is None:
+        logger.info("drawing the figure")
+    png = figure if figure is not None else render_png(zone, measurements, shown=shown)
     return {
         "hetao.html": html,
         "hetao.geojson": to_geojson(measurements).encode("utf-8"),
@@ -42,7 +44,7 @@ def render_outputs(zone: Zone, measurements: list[Measurement] | None = None, *,
 
 
 def build(zone: Zone, out: Path | str = "output", *, measurements: list[Measurement] | None = None,
-          offline: bool = True) -> list[Path]:
+          offline: bool = True, figure: bytes | None = None) -> list[Path]:
     """Render every output, then write them all into ``out``; return the paths written.
 
     Parameters
@@ -56,6 +58,8 @@ def build(zone: Zone, out: Path | str = "output", *, measurements: list[Measurem
         The zone's measurements, if already made.
     offline : bool
         Inline every asset into the map (default); ``False`` links CDN copies.
+    figure : bytes, optional
+        ``hetao.png`` drawn already by the caller (else it is drawn here).
 
     Returns
     -------
@@ -76,7 +80,7 @@ def build(zone: Zone, out: Path | str = "output", *, measurements: list[Measurem
     ...     [p.name for p in build(load_zone(), out)]
     ['hetao.html', 'hetao.geojson', 'areas.csv', 'hetao.png']
     """
-    files = render_outputs(zone, measurements, offline=offline)
+    files = render_outputs(zone, measurements, offline=offline, figure=figure)
     targets = {Path(out) / name: data for name, data in files.items()}
     write_files_atomic(targets)
     return list(targets)

@@ -161,8 +161,10 @@ def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None
     """
     import hetao
     zone, measurements = _load(boundaries)
+    child = _draw_figure_in_child(zone, measurements)
     try:
-        paths = hetao.build(zone, out, measurements=measurements, offline=not cdn)
+        figure = _figure_from_child(child)
+        paths = hetao.build(zone, out, measurements=measurements, offline=not cdn, figure=figure)
     except HetaoError as exc:
         raise _fail(exc) from None
     for path in paths:
@@ -172,6 +174,54 @@ def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None
         page = (out / "hetao.html").resolve()
         if not webbrowser.open(page.as_uri()):
             raise Failure(f"no browser could be started; open {page} by hand")
+
+
+def _draw_figure_in_child(zone, measurements):
+    """Draw hetao.png in a forked child while this process draws the map (Linux only).
+
+    The child asks the kernel to kill it when this process dies (PR_SET_PDEATHSIG), so a
+    stopped or killed ``hetao build`` leaves nothing behind. Returns (pid, read end) or None.
+    """
+    import os
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        read, write = os.pipe()
+    except OSError:
+        return None
+    parent = os.getpid()
+    logger.info("drawing the figure in a child process, the map here")
+    pid = os.fork()
+    if pid == 0:                                         # the child
+        code = 1
+        try:
+            libc.prctl(1, 9)                             # PR_SET_PDEATHSIG, SIGKILL
+            if os.getppid() != parent:                   # the parent died before that
+                os._exit(1)
+            os.close(read)
+            from .figure import render_png
+            data = render_png(zone, measurements)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read
+
+
+def _figure_from_child(child) -> bytes | None:
+    """The child's PNG, or None (then the figure is drawn here)."""
+    import os
+    if child is None:
+        return None
+    pid, read = child
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return data if os.waitstatus_to_exitcode(status) == 0 and data else None
 
 
 def _print_swap(result) -> None:

@@ -197,7 +197,7 @@ def test_cli__verbosity__v_says_more_q_says_less_on_build(tmp_path):
         for name in OUTPUTS]
     assert default.err == ""
     # -v: INFO logs on standard error, as "hetao: ..."; the results are unchanged.
-    assert "hetao: drawing the map\n" in verbose.err and "hetao: drawing the figure\n" in verbose.err
+    assert "hetao: drawing the map\n" in verbose.err and "hetao: drawing the figure" in verbose.err
     assert len(verbose.err) > len(default.err)
     assert verbose.out.replace("verbose", "default") == default.out
     # -q: no chatter at all; the outputs are still written.
