@@ -226,7 +226,7 @@ def _figure_from_child(child) -> bytes | None:
 
 def _print_swap(result) -> None:
     for note in result.notes:
-        _say(f"note: {note}")
+        _say(_with_flags(f"note: {note}"))
     click.echo(result.diff.table(), nl=False)
     shown = [result.measurement] if result.measurement is not None else []
     for m in shown + result.rebuilt:
@@ -241,7 +241,7 @@ def _print_swap(result) -> None:
 
 @cli.command()
 @click.argument("feature_id")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("file", type=click.Path(dir_okay=True))     # a str: keeps zip://…!… as written
 @boundaries_option
 @click.option("--crs", help="CRS of FILE when the file has none, e.g. EPSG:2326.")
 @click.option("--layer", help="Layer of FILE to read (GeoPackage, KML with several layers).")

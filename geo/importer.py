@@ -79,6 +79,17 @@ _CSV_OPTIONS = {
 _DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".gml", ".csv")
 
 
+def _zip_url(text: str) -> str:
+    """``zip://archive.zip!inner`` (relative or, with a third slash, absolute) as
+    ``archive.zip!inner``. A path object folds "//" into "/": "zip:/x.zip" is then read as
+    absolute when that archive exists, else as relative."""
+    if text.startswith("zip://"):
+        return text[len("zip://"):]
+    rest = text[len("zip:"):]
+    archive = rest.split("!")[0]
+    return rest if Path(archive).exists() else rest.lstrip("/")
+
+
 def _dataset(path: Path, feature_id: str | None, layer: str | None) -> tuple[str, str | None, list[str]]:
     """What GDAL should open for ``path``: the file itself, or a dataset inside a zip archive.
 
@@ -90,9 +101,8 @@ def _dataset(path: Path, feature_id: str | None, layer: str | None) -> tuple[str
 
     text = str(path)
     inner = None
-    if text.startswith(("zip://", "zip:/")):     # a path object folds the "//"
-        text = text[len("zip://"):] if text.startswith("zip://") else text[len("zip:/"):]
-        text, _, inner = text.partition("!")
+    if text.startswith("zip:"):
+        text, _, inner = _zip_url(text).partition("!")
     archive = Path(text)
     if not (archive.suffix.lower() == ".zip" or inner) or not archive.is_file():
         return str(path), layer, []
@@ -183,8 +193,9 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
+    raw = str(path)
     path = Path(path)
-    archive = Path(str(path).split("!")[0].replace("zip://", "", 1).replace("zip:/", "", 1))
+    archive = Path(_zip_url(raw).split("!")[0]) if raw.startswith("zip:") else path
     if not path.exists() and not archive.exists():
         raise _fail(path, feature_id, "file not found")
     if path.is_file():
@@ -198,7 +209,7 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
         override = CRS.from_user_input(crs) if crs else None
     except CRSError:
         raise _fail(path, feature_id, f"the crs parameter {crs!r} is not a CRS hetao knows; give it as EPSG:XXXX") from None
-    source, layer, notes = _dataset(path, feature_id, layer)
+    source, layer, notes = _dataset(raw if raw.startswith("zip:") else path, feature_id, layer)
     options = _CSV_OPTIONS if source.lower().endswith(".csv") else {}
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(source)]

@@ -213,8 +213,8 @@ def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: 
                      ("reconcile", "its strips ran along the edges of the previous definition"),
                      *([] if keep_explanation or explanation is not None else [
                          ("explanation", "it explained the previous geometry; give one (the "
-                          "explanation parameter), or keep it (keep_explanation), if measured "
-                          "and stated still differ")]),
+                          "explanation parameter), or keep it (the keep_explanation parameter), "
+                          "if measured and stated still differ")]),
                      ("notes", "they described the previous geometry")):
         if key in new_entry:
             del new_entry[key]
