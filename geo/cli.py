@@ -95,15 +95,29 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
     verbosity = verbose - quiet
     ctx.obj = {"verbosity": verbosity}
     level = max(logging.DEBUG, min(logging.CRITICAL, logging.WARNING - 10 * verbosity))
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("hetao: %(message)s"))
+    previous = logger.level
     logger.setLevel(level)
-    if not any(getattr(h, "_hetao_cli", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler._hetao_cli = True
-        handler.setFormatter(logging.Formatter("hetao: %(message)s"))
-        logger.addHandler(handler)
-    for handler in logger.handlers:
-        if getattr(handler, "_hetao_cli", False):
-            handler.setStream(sys.stderr)   # the current stderr (click's runner swaps it)
+    logger.addHandler(handler)
+
+    def restore() -> None:      # leave the logger as it was (the CLI may run in-process)
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+    ctx.call_on_close(restore)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (click's test runner swaps it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
 
 
 @cli.command()

@@ -226,6 +226,7 @@ _STYLE = """<style>
  text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;white-space:nowrap}
 .leaflet-control-attribution{max-width:70vw}
 @media (max-width: 600px){.leaflet-control-minimap{display:none}.hetao-legend{max-width:200px}
+ .leaflet-popup-content{max-width:calc(100vw - 130px) !important;width:auto !important}
  .leaflet-control-attribution{font-size:9px;max-height:4.2em;overflow:auto}}
 .hetao-sw{display:inline-block;width:16px;height:11px;margin-right:6px;vertical-align:middle;box-sizing:border-box}
 .hetao-pt{width:11px;border-radius:50%;margin:0 8px 0 2px}
@@ -414,8 +415,10 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
         radius = spec.provenance.positional_accuracy_m
         if radius:
             # Drawn, never clickable: it lies over the bonded zone, whose clicks are its own.
-            folium.Circle(location, radius=radius, color=colour, weight=2, dash_array=DASH,
-                          fill=True, fill_opacity=0.08, interactive=False).add_to(group)
+            circle = folium.Circle(location, radius=radius, color=colour, weight=2, dash_array=DASH,
+                                   fill=True, fill_opacity=0.08)
+            circle.options["interactive"] = False      # folium's path options drop this key
+            circle.add_to(group)
         marker = folium.Marker(location, icon=folium.DivIcon(
             html=f"<div class='hetao-branch' style='background:{colour}'></div>",
             icon_size=(18, 18), icon_anchor=(9, 9), class_name="hetao-marker"))

@@ -74,6 +74,36 @@ def run(*args: object) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
+def run_on_fds(capfd, *args: object) -> Run:
+    """Run the CLI in this process, writing to the real file descriptors 1 and 2 (read back
+    with pytest's ``capfd``), as ``hetao ARGS...`` would.
+
+    Unlike :func:`run` (whose streams live in memory), this also shows what a child process
+    the command forks writes: ``hetao build`` draws its figure in one. The ``hetao`` logger is
+    left as it was found.
+    """
+    from hetao.cli import cli
+
+    logger = logging.getLogger("hetao")
+    level, handlers = logger.level, list(logger.handlers)
+    # The CLI points its handler (left by an earlier run, maybe) at the current stderr: put
+    # each handler's stream back too, or it would keep capfd's file, closed after this test.
+    streams = [(h, h.stream) for h in handlers if isinstance(h, logging.StreamHandler)]
+    capfd.readouterr()
+    code = 0
+    try:
+        cli.main([str(a) for a in args], prog_name="hetao")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        for handler, stream in streams:
+            handler.stream = stream
+    out, err = capfd.readouterr()
+    return Run(code, out, err)
+
+
 def installed_hetao() -> str:
     exe = str(HETAO) if HETAO.exists() else shutil.which("hetao")
     assert exe, "the hetao console script is not installed (pip install -e .)"

@@ -124,6 +124,12 @@ def _injected_runs(monkeypatch, prepare, act):
 
 # --- build -----------------------------------------------------------------------------------
 
+def _no_figure_child(monkeypatch) -> None:
+    """With render_outputs replaced by prepared bytes, the figure ``hetao build`` draws in a
+    forked child would be thrown away: do not fork one for each of the injected runs."""
+    monkeypatch.setattr(importlib.import_module("hetao.cli"), "_draw_figure_in_child", lambda *args: None)
+
+
 def test_build__failure_at_each_write_step__each_output_old_or_new_no_temporaries(
         folder, tmp_path, shipped_build, monkeypatch):
     old = {n: (shipped_build / n).read_bytes() for n in OUTPUTS}
@@ -137,6 +143,7 @@ def test_build__failure_at_each_write_step__each_output_old_or_new_no_temporarie
     assert all(new[n] != old[n] for n in OUTPUTS)
     # Rendering is not under test here: every run writes the same prepared bytes.
     monkeypatch.setattr(build_module, "render_outputs", lambda *args, **kwargs: dict(new))
+    _no_figure_child(monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
 
@@ -170,6 +177,7 @@ def test_build__failure_at_each_write_step__message_names_the_output_that_failed
     new = {n: (shipped_build / n).read_bytes() for n in OUTPUTS}
     monkeypatch.setattr(importlib.import_module("hetao.build"), "render_outputs",
                         lambda *args, **kwargs: dict(new))
+    _no_figure_child(monkeypatch)
     out = tmp_path / "out"
 
     def prepare():

@@ -4,12 +4,14 @@ uses it: the mouse clicks and hovers at screen positions where the features show
 from __future__ import annotations
 
 import pytest
+import shapely
 from playwright.sync_api import expect
 
 import hetao
 
-from .helpers import (CONTEXT_IDS, DRAWN, FEATURE_IDS, LINE_IDS, PHONE, POLYGON_IDS, TILE_HOSTS,
-                      click_feature, click_marker, moved_loop, popup_text, run, screen_point, wait_map_idle)
+from .helpers import (CONTEXT_IDS, DESKTOP, DRAWN, FEATURE_IDS, LINE_IDS, MAIN_MAP, PHONE, POLYGON_IDS, TILE_HOSTS,
+                      click_feature, click_marker, interior_candidates, local_transformers, moved_loop, popup_text,
+                      run, screen_point, transformed, wait_map_idle)
 
 
 @pytest.fixture(scope="module")
@@ -353,4 +355,161 @@ def test_map__click_on_a_line__popup_names_the_line_its_source_and_accuracy(ship
     assert "Positional accuracy\t± 75 m" in popup
     assert "derived or extrapolated" in popup
     assert "No OSM geometry of Huanggang Rd south of lat 22.5293" in popup      # the piece's own method
+    assert opened.errors == [] and opened.unexpected_console() == []
+
+
+# --- every feature, clicked and hovered, on a desktop and a phone --------------------------
+
+#: The main map's view as the page opened it, kept so each feature is aimed at from there.
+_REMEMBER_VIEW = f"() => {{ const m = {MAIN_MAP}; window.__home = [m.getCenter(), m.getZoom()]; }}"
+#: Close any popup and go back to that view (a popup pans the map to show itself).
+_BACK_HOME = (f"() => {{ const m = {MAIN_MAP}; m.closePopup();"
+              " m.setView(window.__home[0], window.__home[1], {animate: false}); }")
+#: The open popup's and the map container's rectangles, [left, top, right, bottom] each.
+_POPUP_AND_MAP = f"""() => {{
+    const m = {MAIN_MAP};
+    const box = e => {{ const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }};
+    return [box(document.querySelector('.leaflet-popup')), box(m.getContainer())];
+}}"""
+#: What has the keyboard focus, and the outline drawn round it.
+_FOCUS = """() => { const a = document.activeElement, s = getComputedStyle(a);
+    return {tag: a.tagName.toLowerCase(), cls: a.getAttribute('class') || '', style: s.outlineStyle,
+            width: parseFloat(s.outlineWidth) || 0}; }"""
+#: The first of the (lat, lon) points that shows on the map (the topmost element there is a
+#: layer's path, not a control or the legend), the element there, and whether it is the
+#: feature's own outline.
+_FIRST_ON_MAP = f"""([fid, points]) => {{
+    const map = {MAIN_MAP};
+    let target = null;
+    map.eachLayer(l => {{ if (l.feature && l.feature.id === fid && l._path) target = l._path; }});
+    const box = map.getContainer().getBoundingClientRect();
+    for (const [lat, lng] of points) {{
+        const p = map.latLngToContainerPoint([lat, lng]);
+        const x = box.left + p.x, y = box.top + p.y;
+        if (x < 1 || y < 1 || x > innerWidth - 1 || y > innerHeight - 1) continue;
+        const e = document.elementFromPoint(x, y);
+        if (e.tagName.toLowerCase() !== 'path') continue;
+        let owner = 'another layer';
+        map.eachLayer(l => {{ if (l._path === e) owner = (l.feature && l.feature.id)
+            || (l instanceof L.Circle ? 'the circle of radius ' + l.getRadius() + ' m' : owner); }});
+        return {{x, y, isTarget: e === target, owner}};
+    }}
+    return null;
+}}"""
+PHONE_OPTIONS = {"is_mobile": True, "has_touch": True, "device_scale_factor": 3}
+
+
+def _tooltip(page, name_en: str) -> str:
+    """The hover tooltip showing ``name_en`` (line labels are tooltips too: not those)."""
+    tip = page.locator(".leaflet-tooltip:not(.hetao-line-label)", has_text=name_en)
+    expect(tip).to_have_count(1)
+    return tip.inner_text()
+
+
+def _hover_click_and_read(page, x: float, y: float, spec, problems: list[str]) -> str:
+    """Hover (tooltip), then click (popup) on a polygon at a screen point; check what a person
+    sees. A popup not wholly inside the map is added to ``problems``."""
+    page.mouse.move(x, y)
+    tooltip = _tooltip(page, spec.name_en)
+    assert tooltip == f"{spec.name_en} · {spec.name_zh}" + (
+        " (approximate)" if spec.approximate and "approximate" not in spec.name_en else ""), tooltip
+    assert tooltip.count("approximate") <= 1, tooltip          # said once, never twice
+    page.mouse.click(x, y)
+    popup = popup_text(page, spec.name_en)
+    # A click on a polygon draws no focus outline round it.
+    focus = page.evaluate(_FOCUS)
+    assert focus["style"] == "none" or focus["width"] == 0 or focus["tag"] != "path", focus
+    _popup_inside_the_map(page, spec.id, problems)
+    return popup
+
+
+def _popup_inside_the_map(page, fid: str, problems: list[str]) -> None:
+    wait_map_idle(page)
+    (left, top, right, bottom), (m_left, m_top, m_right, m_bottom) = page.evaluate(_POPUP_AND_MAP)
+    if not (m_left <= left and right <= m_right and m_top <= top and bottom <= m_bottom):
+        problems.append(f"{fid}'s popup {[left, top, right, bottom]} is not wholly inside the map "
+                        f"{[m_left, m_top, m_right, m_bottom]}")
+
+
+def _whole_side_in(popup: str, measured) -> None:
+    side = measured["shenzhen-park"]
+    assert "Part of the whole side:" in popup
+    after = popup.split("Part of the whole side:")[1]
+    assert "Shenzhen Park" in after
+    assert f"{side.geodesic_area_m2 / 1e4:,.2f} ha ± {side.uncertainty_m2 / 1e4:,.2f} ha" in after
+    assert "302 ha (South China Morning Post" in after
+
+
+def _futian_points_in_the_branch_circle(zone) -> list[tuple[float, float]]:
+    """Points inside the bonded zone and inside the branch's 1,300 m circle, over 150 m from
+    the marker (so the marker's icon is not in the way), as (lat, lon), most interior first."""
+    to_local, _ = local_transformers()
+    branch = zone.feature("hkstp-shenzhen-branch")
+    radius = branch.spec.provenance.positional_accuracy_m
+    centre = transformed(branch.geometry, to_local)
+    futian = zone.feature("futian-bonded-zone").geometry
+    inside = []
+    for lat, lon in interior_candidates(futian):
+        d = transformed(shapely.Point(lon, lat), to_local).distance(centre)
+        if 150 < d < radius - 50:
+            inside.append((lat, lon))
+    return inside
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_map__each_feature_clicked_and_hovered__its_popup_inside_the_map(shipped_build, open_page, shipped,
+                                                                       device):
+    zone, measured = shipped
+    phone = device == "phone"
+    opened = open_page(shipped_build / "hetao.html", PHONE if phone else DESKTOP, **(PHONE_OPTIONS if phone else {}))
+    page = opened.page
+    problems: list[str] = []        # what a person would find wrong, all of it, then asserted
+    # The legend: open on a desktop; folded on a phone, where a tap on its title opens it.
+    assert page.locator(".hetao-legend details").evaluate("d => d.open") is (not phone)
+    if phone:
+        for opens in (True, False):             # a tap opens it, another folds it again
+            box = page.locator(".hetao-legend summary").bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_function("o => document.querySelector('.hetao-legend details').open === o",
+                                   arg=opens, timeout=5000)
+            if opens:
+                expect(page.locator(".hetao-legend", has_text="Huanggang Port area part")).to_be_visible()
+    page.evaluate(_REMEMBER_VIEW)
+
+    for fid in ("hong-kong-park", "huanggang-port-area"):
+        page.evaluate(_BACK_HOME)
+        wait_map_idle(page)
+        x, y = screen_point(page, fid, zone.feature(fid).geometry)
+        popup = _hover_click_and_read(page, x, y, zone.feature(fid).spec, problems)
+        assert "Measured (WGS84 geodesic)" in popup
+        if fid == "huanggang-port-area":
+            _whole_side_in(popup, measured)
+        else:
+            assert "Part of the whole side" not in popup
+
+    # The branch marker.
+    page.evaluate(_BACK_HOME)
+    wait_map_idle(page)
+    page.locator(".hetao-marker").hover()
+    branch = zone.feature("hkstp-shenzhen-branch").spec
+    assert _tooltip(page, branch.name_en).count("approximate") == 1
+    click_marker(page)
+    popup = popup_text(page, branch.name_en)
+    assert "± 1,300 m" in popup
+    _popup_inside_the_map(page, branch.id, problems)
+
+    # The bonded zone lies wholly within the branch's 1,300 m circle: the circle is drawn, but
+    # a click inside the zone (and inside the circle) is the zone's.
+    page.evaluate(_BACK_HOME)
+    wait_map_idle(page)
+    spec = zone.feature("futian-bonded-zone").spec
+    found = page.evaluate(_FIRST_ON_MAP, [spec.id, _futian_points_in_the_branch_circle(zone)])
+    assert found, "no point of the bonded zone inside the circle shows on the map"
+    if found["isTarget"]:
+        popup = _hover_click_and_read(page, found["x"], found["y"], spec, problems)
+        _whole_side_in(popup, measured)
+    else:
+        problems.append(f"at ({found['x']:.0f}, {found['y']:.0f}), inside futian-bonded-zone and inside the "
+                        f"branch's circle, the topmost layer is {found['owner']}: a click there is not the zone's")
+    assert problems == []
     assert opened.errors == [] and opened.unexpected_console() == []

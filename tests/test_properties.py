@@ -19,7 +19,7 @@ from hetao.geometry import ALLOWED_TYPES, geometry_from_geojson, read_geometry_f
 from hetao.manifest import load_manifest
 from hetao.measurement import geodesic_area_perimeter
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def assert_one_line_per_problem(exc: BoundaryError, file: str) -> None:
