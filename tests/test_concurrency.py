@@ -95,12 +95,12 @@ def test_swap__two_installed_swaps_started_together__both_land_each_undone_byte_
 
 @pytest.fixture
 def short_lock_wait(monkeypatch) -> float:
-    """Writers give up after 0.3 s instead of 10 s.
+    """Writers give up after 0.2 s instead of 10 s.
 
     ``folder_lock``'s default timeout is bound when the module is imported, so setting
     ``LOCK_TIMEOUT_S`` alone would not reach it: its default is set too.
     """
-    wait = 0.3
+    wait = 0.2
     monkeypatch.setattr(hetao.locking, "LOCK_TIMEOUT_S", wait)
     monkeypatch.setattr(hetao.locking.folder_lock.__wrapped__, "__defaults__", (wait,))
     return wait
