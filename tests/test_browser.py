@@ -75,54 +75,6 @@ def test_map__layer_control_hovered__lists_groups_and_basemaps(shipped_build, op
         assert label in text
 
 
-def test_map__click_inside_the_loop__popup_measured_and_stated(shipped_build, open_page, shipped):
-    zone, measured = shipped
-    opened = open_page(shipped_build / "hetao.html")
-    page = opened.page
-    click_feature(page, "hong-kong-park", zone.feature("hong-kong-park").geometry)
-    popup = popup_text(page, "Hong Kong Park (Lok Ma Chau Loop)")
-    loop = measured["hong-kong-park"]
-    assert f"{loop.geodesic_area_m2 / 1e4:,.2f} ha ± {loop.uncertainty_m2 / 1e4:,.2f} ha" in popup
-    assert f"{loop.perimeter_m:,.0f} m" in popup
-    # Every figure reconciled with the land once the river water is taken away.
-    assert popup.count("reconciled") == 5 and "explained" not in popup
-    land = loop.reconciled
-    assert f"Less river water\t{land.area_m2 / 1e4:,.2f} ha ({land.low_m2 / 1e4:,.2f} to " \
-           f"{land.high_m2 / 1e4:,.2f} ha)" in popup
-    assert "LegCo" in popup and "ODbL-1.0" in popup
-    assert opened.errors == []
-
-
-def test_map__click_the_branch_marker__popup_location_and_floor_area(shipped_build, open_page, shipped):
-    zone, _ = shipped
-    opened = open_page(shipped_build / "hetao.html")
-    page = opened.page
-    click_marker(page)
-    popup = popup_text(page, "Hong Kong Science Park Shenzhen branch")
-    point = zone.feature("hkstp-shenzhen-branch").geometry
-    assert f"{point.y:.6f}° N, {point.x:.6f}° E, ± 1,300 m" in popup
-    assert "gross floor area" in popup and popup.count("not comparable") == 1
-    assert "Approximate geometry: not survey data." in popup
-    assert opened.errors == []
-
-
-def test_map__phone_viewport__renders_and_a_click_on_the_loop_opens_its_popup(shipped_build, open_page, shipped):
-    zone, _ = shipped
-    opened = open_page(shipped_build / "hetao.html", PHONE, is_mobile=True, has_touch=True,
-                       device_scale_factor=3)
-    page = opened.page
-    assert page.evaluate("[innerWidth, innerHeight]") == [390, 844]
-    box = page.locator(".folium-map").bounding_box()
-    assert (box["width"], box["height"]) == (390, 844)
-    drawn = page.evaluate(DRAWN)
-    assert sorted(drawn["features"]) == sorted(POLYGON_IDS + CONTEXT_IDS + _line_layers(zone))
-    expect(page.locator(".hetao-legend")).to_be_visible()
-    click_feature(page, "hong-kong-park", zone.feature("hong-kong-park").geometry)
-    popup = popup_text(page, "Hong Kong Park (Lok Ma Chau Loop)")
-    assert "Measured (WGS84 geodesic)" in popup
-    assert opened.errors == [] and opened.unexpected_console() == []
-
-
 def test_map__measure_control__starts_measuring(shipped_build, open_page):
     opened = open_page(shipped_build / "hetao.html")
     page = opened.page
@@ -359,6 +311,8 @@ def test_map__click_on_a_line__popup_names_the_line_its_source_and_accuracy(ship
 
 
 # --- every feature, clicked and hovered, on a desktop and a phone --------------------------
+# (One page per screen size, every feature on it: the Loop's popup with its measured and stated
+# figures, the branch's with its location and floor area, the parts' with the whole side's.)
 
 #: The main map's view as the page opened it, kept so each feature is aimed at from there.
 _REMEMBER_VIEW = f"() => {{ const m = {MAIN_MAP}; window.__home = [m.getCenter(), m.getZoom()]; }}"
@@ -440,6 +394,17 @@ def _whole_side_in(popup: str, measured) -> None:
     assert "302 ha (South China Morning Post" in after
 
 
+def _loop_measured_and_stated(popup: str, loop) -> None:
+    assert f"{loop.geodesic_area_m2 / 1e4:,.2f} ha ± {loop.uncertainty_m2 / 1e4:,.2f} ha" in popup
+    assert f"{loop.perimeter_m:,.0f} m" in popup
+    # Every figure reconciled with the land once the river water is taken away.
+    assert popup.count("reconciled") == 5 and "explained" not in popup
+    land = loop.reconciled
+    assert f"Less river water\t{land.area_m2 / 1e4:,.2f} ha ({land.low_m2 / 1e4:,.2f} to " \
+           f"{land.high_m2 / 1e4:,.2f} ha)" in popup
+    assert "LegCo" in popup and "ODbL-1.0" in popup
+
+
 def _futian_points_in_the_branch_circle(zone) -> list[tuple[float, float]]:
     """Points inside the bonded zone and inside the branch's 1,300 m circle, over 150 m from
     the marker (so the marker's icon is not in the way), as (lat, lon), most interior first."""
@@ -461,9 +426,17 @@ def test_map__each_feature_clicked_and_hovered__its_popup_inside_the_map(shipped
                                                                        device):
     zone, measured = shipped
     phone = device == "phone"
-    opened = open_page(shipped_build / "hetao.html", PHONE if phone else DESKTOP, **(PHONE_OPTIONS if phone else {}))
+    size = PHONE if phone else DESKTOP
+    opened = open_page(shipped_build / "hetao.html", size, **(PHONE_OPTIONS if phone else {}))
     page = opened.page
     problems: list[str] = []        # what a person would find wrong, all of it, then asserted
+    # The map fills the screen and draws every feature and line.
+    assert page.evaluate("[innerWidth, innerHeight]") == [size["width"], size["height"]]
+    box = page.locator(".folium-map").bounding_box()
+    assert (box["width"], box["height"]) == (size["width"], size["height"])
+    drawn = page.evaluate(DRAWN)
+    assert sorted(drawn["features"]) == sorted(POLYGON_IDS + CONTEXT_IDS + _line_layers(zone))
+    expect(page.locator(".hetao-legend")).to_be_visible()
     # The legend: open on a desktop; folded on a phone, where a tap on its title opens it.
     assert page.locator(".hetao-legend details").evaluate("d => d.open") is (not phone)
     if phone:
@@ -486,6 +459,7 @@ def test_map__each_feature_clicked_and_hovered__its_popup_inside_the_map(shipped
             _whole_side_in(popup, measured)
         else:
             assert "Part of the whole side" not in popup
+            _loop_measured_and_stated(popup, measured["hong-kong-park"])
 
     # The branch marker.
     page.evaluate(_BACK_HOME)
@@ -495,7 +469,10 @@ def test_map__each_feature_clicked_and_hovered__its_popup_inside_the_map(shipped
     assert _tooltip(page, branch.name_en).count("approximate") == 1
     click_marker(page)
     popup = popup_text(page, branch.name_en)
-    assert "± 1,300 m" in popup
+    point = zone.feature("hkstp-shenzhen-branch").geometry
+    assert f"{point.y:.6f}° N, {point.x:.6f}° E, ± 1,300 m" in popup
+    assert "gross floor area" in popup and popup.count("not comparable") == 1
+    assert "Approximate geometry: not survey data." in popup
     _popup_inside_the_map(page, branch.id, problems)
 
     # The bonded zone lies wholly within the branch's 1,300 m circle: the circle is drawn, but
