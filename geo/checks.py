@@ -49,8 +49,7 @@ def _extent(geometry) -> tuple[float, bool]:
     parts = _polygons(geometry)
     if not len(parts):
         return 0.0, False
-    local = shapely.transform(parts, lambda c: np.column_stack(
-        _local_transformer().transform(c[:, 0], c[:, 1])))
+    local = to_crs(parts, LOCAL_CRS)        # shapely.transform takes the whole array
     # A part smaller than the disc a sliver cannot hold is a sliver: no need to shrink it.
     candidates = local[shapely.area(local) >= np.pi * (SLIVER_WIDTH_M / 2) ** 2]
     wide = bool(len(candidates)) and not shapely.is_empty(
@@ -58,11 +57,6 @@ def _extent(geometry) -> tuple[float, bool]:
     area = (polygonal_area(shapely.multipolygons(parts)) if len(parts) <= 200
             else float(shapely.area(local).sum()))
     return area, wide
-
-
-def _local_transformer():
-    from .measurement import _transformer
-    return _transformer("EPSG:4326", LOCAL_CRS)
 
 
 def _distance_m(a, b) -> float:

@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-import hetao
 from hetao.errors import HetaoError
 
 from .helpers import FEATURE_IDS, OUTPUTS, run
