@@ -51,11 +51,17 @@ def _extent(geometry) -> tuple[float, bool]:
         return 0.0, False
     local = to_crs(parts, LOCAL_CRS)        # shapely.transform takes the whole array
     # A part smaller than the disc a sliver cannot hold is a sliver: no need to shrink it.
-    candidates = local[shapely.area(local) >= np.pi * (SLIVER_WIDTH_M / 2) ** 2]
-    wide = bool(len(candidates)) and not shapely.is_empty(
-        shapely.buffer(candidates, -SLIVER_WIDTH_M / 2, quad_segs=2)).all()
+    areas = shapely.area(local)
+    candidates = local[areas >= np.pi * (SLIVER_WIDTH_M / 2) ** 2]
+    # Largest first, in growing batches: one wide part answers the question.
+    candidates = candidates[np.argsort(-shapely.area(candidates), kind="stable")]
+    wide, start, batch = False, 0, 16
+    while not wide and start < len(candidates):
+        shrunk = shapely.buffer(candidates[start:start + batch], -SLIVER_WIDTH_M / 2, quad_segs=2)
+        wide = not shapely.is_empty(shrunk).all()
+        start, batch = start + batch, batch * 4
     area = (polygonal_area(shapely.multipolygons(parts)) if len(parts) <= 200
-            else float(shapely.area(local).sum()))
+            else float(areas.sum()))
     return area, wide
 
 

@@ -113,18 +113,27 @@ def _segments(geometry: BaseGeometry):
     return np.concatenate(out)
 
 
-#: Above this many vertices, both geometries are simplified to HAUSDORFF_TOLERANCE (in the
-#: metric CRS they are given in) before the Hausdorff distance: then it is within that of exact.
+#: Above this many vertices, both geometries' linework is simplified to HAUSDORFF_TOLERANCE
+#: (metres) before the Hausdorff distance: then it is within that of exact.
 HAUSDORFF_VERTICES = 50_000
 HAUSDORFF_TOLERANCE = 0.1
+#: Metres per degree, at most, anywhere on the ellipsoid (a meridian degree at the poles):
+#: a lon/lat tolerance of HAUSDORFF_TOLERANCE / this is at most HAUSDORFF_TOLERANCE metres.
+_MAX_M_PER_DEGREE = 111_700.0
 
 
-def hausdorff_distance(a: BaseGeometry, b: BaseGeometry) -> float:
+def _linework(geometry: BaseGeometry) -> BaseGeometry:
+    return shapely.boundary(geometry) if geometry.geom_type.endswith("Polygon") else geometry
+
+
+def hausdorff_distance(a: BaseGeometry, b: BaseGeometry,
+                       tolerance: float = HAUSDORFF_TOLERANCE) -> float:
     """GEOS's discrete Hausdorff distance (the farthest vertex of either from the other's
     linework), computed with a spatial index so that it stays fast on large outlines.
 
-    Geometries of more than :data:`HAUSDORFF_VERTICES` vertices are first simplified to
-    :data:`HAUSDORFF_TOLERANCE` (topology kept), so the result is within that of exact.
+    The linework of geometries of more than :data:`HAUSDORFF_VERTICES` vertices is first
+    simplified (Douglas-Peucker) to ``tolerance``, in the geometries' units, so the result
+    is within that of exact; ``tolerance=0`` never simplifies.
 
     Examples
     --------
@@ -140,10 +149,14 @@ def hausdorff_distance(a: BaseGeometry, b: BaseGeometry) -> float:
 
     if a.is_empty or b.is_empty:
         return 0.0
-    if max(shapely.get_num_coordinates(a), shapely.get_num_coordinates(b)) > HAUSDORFF_VERTICES:
-        a = shapely.simplify(a, HAUSDORFF_TOLERANCE, preserve_topology=True)
-        b = shapely.simplify(b, HAUSDORFF_TOLERANCE, preserve_topology=True)
+    a, b = _simplified(a, tolerance), _simplified(b, tolerance)
     return max(directed(a, b), directed(b, a))
+
+
+def _simplified(geometry: BaseGeometry, tolerance: float) -> BaseGeometry:
+    if tolerance <= 0 or shapely.get_num_coordinates(geometry) <= HAUSDORFF_VERTICES:
+        return geometry
+    return shapely.simplify(_linework(geometry), tolerance, preserve_topology=False)
 
 
 def _clean(area_m2: float) -> float:
@@ -152,19 +165,32 @@ def _clean(area_m2: float) -> float:
 
 def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, *,
                     side: str | None = None, status_before: tuple[Status, ...] = (),
-                    status_after: tuple[Status, ...] = ()) -> FeatureDiff:
-    """Compare two WGS84 geometries of one feature."""
-    old_local, new_local = to_crs(before, LOCAL_CRS), to_crs(after, LOCAL_CRS)
-    hausdorff = hausdorff_distance(old_local, new_local)
+                    status_after: tuple[Status, ...] = (),
+                    area_perimeter: tuple[tuple[float, float], tuple[float, float]] | None = None,
+                    ) -> FeatureDiff:
+    """Compare two WGS84 geometries of one feature.
+
+    ``area_perimeter``, the geodesic (area, perimeter) of ``before`` and ``after`` if already
+    measured, saves measuring them again.
+    """
     polygonal = before.geom_type.endswith("Polygon") and after.geom_type.endswith("Polygon")
     linear = before.geom_type.endswith("LineString") and after.geom_type.endswith("LineString")
+    same = bool(shapely.equals_exact(before, after, 0.0))     # coordinate for coordinate
+    if same:
+        hausdorff = 0.0
+    else:
+        # Large outlines are simplified in lon/lat (to at most HAUSDORFF_TOLERANCE metres)
+        # before they are projected: the projection is then of thousands of points, not millions.
+        degrees = HAUSDORFF_TOLERANCE / _MAX_M_PER_DEGREE
+        hausdorff = hausdorff_distance(to_crs(_simplified(before, degrees), LOCAL_CRS),
+                                       to_crs(_simplified(after, degrees), LOCAL_CRS), tolerance=0)
     if polygonal:
-        area_before, perim_before = geodesic_area_perimeter(before)
-        area_after, perim_after = geodesic_area_perimeter(after)
+        (area_before, perim_before), (area_after, perim_after) = area_perimeter or (
+            geodesic_area_perimeter(before), geodesic_area_perimeter(after))
         # Gained and lost are what lies in one and not the other: the areas less their common
         # part. One overlay, one (usually single) polygon to measure, instead of two
         # differences of perhaps thousands of slivers each. Rounding below 1 mm² is zero.
-        common = polygonal_area(shapely.intersection(before, after))
+        common = area_before if same else polygonal_area(shapely.intersection(before, after))
         gained = _clean(area_after - common)
         lost = _clean(area_before - common)
         mean = (gained + lost) / ((perim_before + perim_after) / 2)
@@ -183,10 +209,12 @@ def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None, *,
 
     ``after_measurements``, the new zone's measurements if already made, saves measuring it again.
     """
-    statuses = {}
+    statuses, measured = {}, {}
     for label, zone, known in (("old", old, None), ("new", new, after_measurements)):
         ms = known if known is not None else measure_zone(zone)
         statuses[label] = {m.id: tuple(c.status for c in m.comparisons) for m in ms}
+        measured[label] = {m.id: (m.geodesic_area_m2, m.perimeter_m) for m in ms
+                           if m.geodesic_area_m2 is not None}
     old_ids = {b.id: b for b in old.features}
     old_lines = {ln.id: ln for ln in old.lines}
     diffs = []
@@ -195,9 +223,11 @@ def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None, *,
             diffs.append(diff_geometries(ln.id, old_lines[ln.id].geometry, ln.geometry))
     for b in new.features:
         if b.id in old_ids and (ids is None or b.id in ids):
+            known = (measured["old"].get(b.id), measured["new"].get(b.id))
             diffs.append(diff_geometries(b.id, old_ids[b.id].geometry, b.geometry, side=b.spec.side,
                                          status_before=statuses["old"][b.id],
-                                         status_after=statuses["new"][b.id]))
+                                         status_after=statuses["new"][b.id],
+                                         area_perimeter=known if None not in known else None))
     return diffs
 
 

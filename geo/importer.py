@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -131,6 +132,59 @@ def _dataset(path: Path, feature_id: str | None, layer: str | None) -> tuple[str
     return f"/vsizip/{archive.resolve()}/{chosen[0]}", layer, [f"read {chosen[0]} from the zip archive"]
 
 
+def _plain_geojson(path: Path) -> list[BaseGeometry] | None:
+    """The geometries of a plain GeoJSON file (no legacy ``crs`` member), read by GEOS in one
+    pass; ``None`` where GDAL should read it (another format, a ``crs`` member, null
+    geometries, anything unusual). Much faster than GDAL on large outlines, and the same
+    coordinates."""
+    if path.suffix.lower() not in _GEOJSON_SUFFIXES or not path.is_file():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        if '"crs"' in text:
+            return None
+        geometry = shapely.from_geojson(text)
+    except (OSError, ValueError, GEOSException):
+        return None
+    if geometry.geom_type != "GeometryCollection":
+        return [geometry]
+    if '"FeatureCollection"' not in text[:4096]:
+        return None       # a bare GeometryCollection: GDAL's reading, and its refusal
+    parts = list(shapely.get_parts(geometry))
+    if any(p.geom_type == "GeometryCollection" for p in parts):
+        return None
+    return parts
+
+
+def _read_with_gdal(path: Path, source: str, feature_id: str | None,
+                    layer: str | None) -> tuple[list[BaseGeometry], str, object]:
+    """The geometries, driver and declared CRS of any format GDAL reads (``source`` as
+    :func:`_dataset` gives it)."""
+    import geopandas
+    import pyogrio
+
+    options = _CSV_OPTIONS if source.lower().endswith(".csv") else {}
+    try:
+        layers = [str(name) for name, _ in pyogrio.list_layers(source)]
+        if layer is None and len(layers) > 1:
+            raise _fail(path, feature_id, f"has {len(layers)} layers ({', '.join(layers)}); "
+                        "choose one with the layer parameter")
+        if layer is not None and layer not in layers:
+            raise _fail(path, feature_id, f"has no layer {layer!r}; its layers: {', '.join(layers)}")
+        info = pyogrio.read_info(source, layer=layer, **options)
+        frame = geopandas.read_file(source, layer=layer, engine="pyogrio", **options)
+    except BoundaryError:
+        raise
+    except Exception as exc:  # pyogrio raises several GDAL error types
+        message = " ".join(str(exc).split()).replace(source, str(path)) or exc.__class__.__name__
+        message = message.split(". It might help to specify")[0]   # GDAL's hint names its own syntax
+        raise _fail(path, feature_id, f"cannot be read as a GIS file ({message})") from None
+    if not isinstance(frame, geopandas.GeoDataFrame) or frame.geometry.name not in frame:
+        raise _fail(path, feature_id, "has no geometry column: give the geometry as WKT in a column "
+                    "named WKT, wkt_geom or geometry, or points as lon and lat columns")
+    return list(frame.geometry), info.get("driver") or "unknown", frame.crs
+
+
 #: Chinese web-map datums :func:`read_boundary` can convert from, and their names.
 DATUMS = {"gcj02": "GCJ-02 (Amap/Gaode, Tencent)", "bd09": "BD-09 (Baidu)"}
 
@@ -189,7 +243,6 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     BoundaryError
         With one line naming the file and what to do.
     """
-    import pyogrio
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
@@ -210,30 +263,13 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     except CRSError:
         raise _fail(path, feature_id, f"the crs parameter {crs!r} is not a CRS hetao knows; give it as EPSG:XXXX") from None
     source, layer, notes = _dataset(raw if raw.startswith("zip:") else path, feature_id, layer)
-    options = _CSV_OPTIONS if source.lower().endswith(".csv") else {}
-    try:
-        layers = [str(name) for name, _ in pyogrio.list_layers(source)]
-        if layer is None and len(layers) > 1:
-            raise _fail(path, feature_id, f"has {len(layers)} layers ({', '.join(layers)}); "
-                        "choose one with the layer parameter")
-        if layer is not None and layer not in layers:
-            raise _fail(path, feature_id, f"has no layer {layer!r}; its layers: {', '.join(layers)}")
-        info = pyogrio.read_info(source, layer=layer, **options)
-        import geopandas
-        frame = geopandas.read_file(source, layer=layer, engine="pyogrio", **options)
-    except BoundaryError:
-        raise
-    except Exception as exc:  # pyogrio raises several GDAL error types
-        message = " ".join(str(exc).split()).replace(source, str(path)) or exc.__class__.__name__
-        message = message.split(". It might help to specify")[0]   # GDAL's hint names its own syntax
-        raise _fail(path, feature_id, f"cannot be read as a GIS file ({message})") from None
-    if not isinstance(frame, geopandas.GeoDataFrame) or frame.geometry.name not in frame:
-        raise _fail(path, feature_id, "has no geometry column: give the geometry as WKT in a column "
-                    "named WKT, wkt_geom or geometry, or points as lon and lat columns")
-    driver = info.get("driver") or "unknown"
-
-    declared = frame.crs
-    if driver == "GeoJSON" and not _declared_geojson_crs(source):
+    fast = _plain_geojson(path) if source == str(path) and layer is None else None
+    if fast is not None:
+        geoms, driver, declared_by_file = fast, "GeoJSON", None
+    else:
+        geoms, driver, declared_by_file = _read_with_gdal(path, source, feature_id, layer)
+    declared = declared_by_file
+    if driver == "GeoJSON" and (fast is not None or not _declared_geojson_crs(source)):
         declared = None  # GDAL assumes WGS84 for GeoJSON; only an explicit member counts
         if override is None:
             declared = CRS.from_epsg(4326)
@@ -249,7 +285,7 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     source_name = _crs_name(source)
     logger.info("%s: %s, layer %s, CRS %s", path, driver, layer or "(the only one)", source_name)
 
-    geoms = [g for g in frame.geometry if g is not None and not g.is_empty]
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
     if not geoms:
         raise _fail(path, feature_id, "holds no geometry")
     types = sorted({g.geom_type for g in geoms})

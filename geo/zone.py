@@ -232,7 +232,10 @@ def _stamp(folder: Path) -> tuple[int, int, int] | None:
     return info.st_ino, info.st_mtime_ns, info.st_size
 
 
-def _load(folder: Path) -> Zone:
+def _load(folder: Path, known: dict[Path, BaseGeometry] | None = None) -> Zone:
+    """Load ``folder``; ``known`` maps geometry files (resolved paths) to the checked
+    geometry they hold, already in hand (a swap's new file), which is then not read again."""
+    known = known or {}
     manifest = load_manifest(folder)
     manifest_name = str(folder / "manifest.json")
     problems: list[Problem] = []
@@ -251,6 +254,9 @@ def _load(folder: Path) -> Zone:
             continue
         path = _resolve(folder, spec.geometry, manifest_name, spec.id, problems)
         if path is None:
+            continue
+        if path.resolve() in known:
+            geometries[spec.id] = (known[path.resolve()], path)
             continue
         try:
             geometries[spec.id] = (read_geometry_file(path, spec.id, spec.kind), path)
