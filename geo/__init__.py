@@ -26,9 +26,10 @@ from .build import build
 from .checks import CheckResult, check_zone
 from .diff import Diff, FeatureDiff
 from .diff import diff_paths as diff
-from .errors import BoundaryError, HetaoError, HetaoIOError, Problem
+from .errors import BoundaryError, HetaoError, HetaoIOError, NetworkError, Problem
 from .manifest import Kind
 from .measurement import Comparison, Measurement, Status, measure_zone
+from .refresh import Found, RefreshResult, find_osm_ways, refresh
 from .report import records, to_geodataframe
 from .sides import SIDES, Side, SideInfo
 from .swap import SwapResult, diff_previous, swap, undo
@@ -44,12 +45,12 @@ __all__ = [
     # drawing
     "Map", "build",
     # updating and comparing
-    "swap", "undo", "diff", "diff_previous",
+    "swap", "undo", "diff", "diff_previous", "refresh", "find_osm_ways",
     # what they return
     "Zone", "Boundary", "Measurement", "Comparison", "CheckResult", "Diff", "FeatureDiff",
-    "SwapResult", "Side", "SideInfo", "SIDES", "Kind", "Status",
+    "SwapResult", "RefreshResult", "Found", "Side", "SideInfo", "SIDES", "Kind", "Status",
     # errors
-    "HetaoError", "BoundaryError", "HetaoIOError", "Problem",
+    "HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "Problem",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import BoundaryError, HetaoError
+from .errors import BoundaryError, HetaoError, NetworkError
 
 logger = logging.getLogger("hetao")
 
@@ -23,7 +23,8 @@ logger = logging.getLogger("hetao")
 _FLAGS = {"crs": "--crs", "layer": "--layer", "source": "--source", "licence": "--licence",
           "accuracy": "--accuracy", "offline": "--cdn", "boundaries": "--boundaries",
           "explanation": "--explanation", "keep_explanation": "--keep-explanation",
-          "allow_overlap": "--allow-overlap", "approximate": "--approximate", "datum": "--datum"}
+          "allow_overlap": "--allow-overlap", "approximate": "--approximate", "datum": "--datum",
+          "endpoint": "--endpoint", "osm": "--osm", "timeout": "--timeout"}
 _PARAMETERS = re.compile(r"the ((?:[a-z_]+, )*[a-z_]+(?: and [a-z_]+)?) parameters?( off)?")
 #: "the datum parameter gcj02" reads "--datum gcj02"; the rest as above.
 
@@ -62,6 +63,8 @@ class Failure(click.ClickException):
 def _fail(exc: HetaoError) -> click.ClickException:
     if isinstance(exc, BoundaryError):
         return InputError(exc.problems)
+    if isinstance(exc, NetworkError):       # the server is input too: exit 2
+        return InputError([str(exc)])
     return InputError([str(exc)]) if isinstance(exc, ValueError) else Failure(str(exc))
 
 
@@ -369,6 +372,124 @@ def diff(paths: tuple[Path, ...], feature_id: str | None, boundaries: Path | Non
                 _say(f"wrote {map_file}")
     except HetaoError as exc:
         raise _fail(exc) from None
+
+
+@cli.command()
+@click.argument("line_ids", nargs=-1, metavar="[LINE_ID]...")
+@boundaries_option
+@click.option("--endpoint", metavar="URL", help="Overpass API interpreter URL (default: "
+              "$HETAO_OVERPASS_URL, else https://overpass-api.de/api/interpreter).")
+@click.option("--apply", "apply_", is_flag=True, help="Swap the changed lines in (undo each with hetao undo).")
+@click.option("--osm", "osm", metavar="ELEMENTS",
+              help="With one LINE_ID: the OSM ways/relations it copies from now on, e.g. way/1,way/2.")
+@click.option("--accuracy", type=float, help="Positional accuracy (m) of the refreshed lines "
+              "(default: each line's declared accuracy).")
+@click.option("--allow-overlap", is_flag=True, help="Accept lines that make the sides overlap.")
+@click.option("--find", "find_name", metavar="NAME", help="List the OSM ways near the zone named NAME "
+              "(e.g. 绒花路) instead; nothing is fetched for the lines.")
+@click.option("--near", metavar="LINE_ID", help="With --find: measure distances to this line "
+              "(default: the nearest approximate line).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds to wait for the server's answer (default 60).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | None, apply_: bool,
+            osm: str | None, accuracy: float | None, allow_overlap: bool, find_name: str | None,
+            near: str | None, timeout: float | None, fmt: str) -> None:
+    """Fetch the lines copied from OpenStreetMap again and show what moved.
+
+    Every line whose manifest names OSM ways or relations is fetched from the Overpass API
+    (or only LINE_IDs), cut as it is cut now, and the polygons it bounds rebuilt. Nothing
+    is written without --apply; with it, the changed lines are swapped in as hetao swap
+    does (history kept, hetao undo LINE_ID restores each). Needs pip install 'hetao[osm]'.
+
+    \b
+    Examples:
+        hetao refresh
+        hetao refresh binhe-boulevard --apply
+        hetao refresh --find 绒花路
+        hetao refresh ronghua-road-approximate --osm way/1,way/2 --accuracy 10 --apply
+    """
+    from .overpass import parse_element_ids
+    from .refresh import find_osm_ways, refresh as run_refresh
+    if find_name is not None:
+        if line_ids or apply_ or osm or accuracy is not None:
+            raise click.UsageError("--find lists ways; give no LINE_ID, --apply, --osm or --accuracy with it")
+        try:
+            found = find_osm_ways(find_name, boundaries=boundaries, endpoint=endpoint, near=near, timeout=timeout)
+        except HetaoError as exc:
+            raise _fail(exc) from None
+        _print_found(find_name, found, fmt)
+        return
+    if near is not None:
+        raise click.UsageError("--near goes with --find")
+    try:
+        elements = parse_element_ids(osm) if osm is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--osm") from None
+    try:
+        result = run_refresh(list(line_ids) or None, boundaries=boundaries, endpoint=endpoint,
+                             apply=apply_, osm=elements, accuracy=accuracy,
+                             allow_overlap=allow_overlap, timeout=timeout)
+    except HetaoError as exc:
+        raise _fail(exc) from None
+    _print_refresh(result, fmt, apply_)
+
+
+def _print_found(name: str, found, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([{
+            "element": f.element.ref, "name": f.name, "class": f.feature_class,
+            "length_m": round(f.length_m, 1), "version": f.element.version,
+            "timestamp": f.element.timestamp, "near": f.near,
+            "distance_m": None if f.distance_m is None else round(f.distance_m, 1)} for f in found],
+            ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo(f"no way named {name} within 2 km of the zone")
+        return
+    click.echo(f"{len(found)} way{'s' if len(found) != 1 else ''} named {name} within 2 km of the zone:")
+    for f in found:
+        where = "" if f.distance_m is None else f", typically {f.distance_m:,.0f} m from {f.near}"
+        click.echo(f"  {f.element.ref:<16} {f.name}  {f.feature_class or '-'}, {f.length_m:,.0f} m long{where}")
+    near = next((f.near for f in found if f.near), "LINE_ID")
+    refs = ",".join(f.element.ref for f in found)
+    _say(f"to copy them into a line: hetao refresh {near} --osm {refs} --accuracy 10")
+
+
+def _print_refresh(result, fmt: str, applied: bool) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({
+            "endpoint": result.endpoint,
+            "lines": [{"id": ln.line_id, "changed": ln.changed,
+                       "elements": [{"element": e.ref, "version": e.version, "timestamp": e.timestamp}
+                                    for e in ln.elements],
+                       "ends": [{"end": name, "moved_m": round(m, 3)} for name, m in ln.ends],
+                       "notes": ln.notes} for ln in result.lines],
+            "skipped": [{"id": i, "reason": r} for i, r in result.skipped],
+            "diff": result.diff.records(),
+            "applied": [str(s.history) for s in result.applied],
+        }, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"fetched from {result.endpoint}:")
+        for ln in result.lines:
+            what = ", ".join(e.label for e in ln.elements)
+            click.echo(f"  {ln.line_id}: {what}: {'changed' if ln.changed else 'unchanged'}")
+            for name, moved in ln.ends:
+                click.echo(f"    cut at {name} (moved {moved:,.1f} m)")
+            for note in ln.notes:
+                click.echo(f"    {note}")
+        for lid, reason in result.skipped:
+            _say(f"  {lid}: skipped: {reason}")
+        if result.diff.features:
+            click.echo(result.diff.table(), nl=False)
+    if not result.changed:
+        _say("nothing changed in OpenStreetMap: nothing to write")
+    elif applied:
+        for swap in result.applied:
+            _say(f"swapped in {swap.feature_id}; undo with: hetao undo {swap.feature_id}")
+        _say("the map was not rebuilt: run hetao build")
+    else:
+        _say("nothing written: give --apply to swap the changed lines in")
 
 
 def main() -> None:

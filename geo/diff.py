@@ -4,7 +4,8 @@ For each feature present in both: geodesic area before and after, the area gaine
 (geodesic areas of the two differences), the Hausdorff distance (GEOS's discrete Hausdorff
 distance between the two geometries in a local azimuthal equidistant projection), the mean
 boundary displacement ((gained + lost) / mean perimeter: the average width of the band
-between the two outlines), vertex counts, and each stated figure's status before and after.
+between the two outlines; for a line, the mean distance between the two lines), vertex
+counts, and each stated figure's status before and after.
 """
 
 from __future__ import annotations
@@ -159,6 +160,21 @@ def _simplified(geometry: BaseGeometry, tolerance: float) -> BaseGeometry:
     return shapely.simplify(_linework(geometry), tolerance, preserve_topology=False)
 
 
+#: Points sampled along each line for a line's mean displacement.
+LINE_SAMPLES = 256
+
+
+def _mean_distance(a: BaseGeometry, b: BaseGeometry) -> float:
+    """The mean distance between two lines (metric CRS): each sampled at LINE_SAMPLES evenly
+    spaced points and measured to the other, both ways averaged."""
+    import numpy as np
+
+    fractions = np.linspace(0.0, 1.0, LINE_SAMPLES)
+    there = shapely.distance(shapely.line_interpolate_point(a, fractions, normalized=True), b)
+    back = shapely.distance(shapely.line_interpolate_point(b, fractions, normalized=True), a)
+    return float((there.mean() + back.mean()) / 2)
+
+
 def _clean(area_m2: float) -> float:
     return 0.0 if abs(area_m2) < 1e-6 else area_m2
 
@@ -195,7 +211,9 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
         lost = _clean(area_before - common)
         mean = (gained + lost) / ((perim_before + perim_after) / 2)
     else:
-        area_before = area_after = gained = lost = mean = None
+        area_before = area_after = gained = lost = None
+        mean = (0.0 if same else _mean_distance(to_crs(before, LOCAL_CRS), to_crs(after, LOCAL_CRS))
+                ) if linear else None
     kind = "polygon" if polygonal else "line" if linear else "point"
     return FeatureDiff(feature_id, kind, side, before, after,
                        area_before, area_after, gained, lost, hausdorff, mean,
@@ -303,6 +321,9 @@ def diff_table(diffs: list[FeatureDiff]) -> str:
                          f"({change:+,.3f} ha)")
             lines.append(f"  gained     {rec['gained_ha']:,.3f} ha, lost {rec['lost_ha']:,.3f} ha")
             lines.append(f"  boundary   Hausdorff {rec['hausdorff_m']:,.1f} m, mean displacement "
+                         f"{rec['mean_displacement_m']:,.1f} m")
+        elif rec["kind"] == "line":
+            lines.append(f"  moved      Hausdorff {rec['hausdorff_m']:,.1f} m, mean displacement "
                          f"{rec['mean_displacement_m']:,.1f} m")
         else:
             lines.append(f"  moved      {rec['hausdorff_m']:,.1f} m")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["HetaoError", "BoundaryError", "HetaoIOError", "Problem"]
+__all__ = ["HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "Problem"]
 
 
 class Problem(str):
@@ -46,3 +46,8 @@ class BoundaryError(HetaoError, ValueError):
 
 class HetaoIOError(HetaoError, OSError):
     """Raised when a file cannot be read or written."""
+
+
+class NetworkError(HetaoError, ConnectionError):
+    """Raised when a server (the Overpass API) cannot be reached or gives no usable answer;
+    one line naming the server and what went wrong."""

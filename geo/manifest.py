@@ -18,6 +18,7 @@ from .sides import SIDES as _SIDE_TABLE
 from .sides import Side
 
 __all__ = [
+    "OsmSource",
     "manifest_text", "MANIFEST_NAME", "Kind", "SIDES", "KINDS", "UNITS_M2", "QUANTITIES",
     "StatedFigure", "Provenance", "FeatureSpec", "ContextSpec", "Manifest", "load_manifest",
 ]
@@ -116,6 +117,25 @@ class Reconciliation:
 
 
 @dataclass(frozen=True)
+class OsmSource:
+    """Which OpenStreetMap elements a line copies (``hetao refresh`` fetches them again).
+
+    Attributes
+    ----------
+    elements : "way/123" or "relation/456", merged in this order.
+    piece : the piece of the line file they give (the line's only piece by default); the
+        other pieces (derived ones) stay, their ends kept joined to it.
+    ends : where the line is cut from the fetched linework, in words, first end first
+        (the fetched line is cut at the points nearest the line's current ends); none: the
+        whole fetched line.
+    """
+
+    elements: tuple[str, ...]
+    piece: str | None = None
+    ends: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class FeatureSpec:
     """One feature of the zone, as the manifest describes it."""
 
@@ -135,6 +155,8 @@ class FeatureSpec:
     #: For a polygon built from lines: each edge's label and its line ids, in order round it.
     bounded_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
     reconcile: Reconciliation | None = None
+    #: For a line copied from OpenStreetMap: the elements it copies.
+    osm: OsmSource | None = None
 
 
 @dataclass(frozen=True)
@@ -333,11 +355,41 @@ def _feature(chk: _Checker) -> FeatureSpec | None:
         chk.add("'notes' must be an object")
         notes = {}
     reconcile = _reconcile(chk, bounded_by)
+    osm = _osm(chk, kind)
     if None in (fid, name_en, name_zh, kind, provenance) or (side is None and kind != "line"):
         return None
     return FeatureSpec(fid, name_en, name_zh, side, kind, provenance, geometry,
                        tuple(union_of), part_of, approximate, stated, explanation, notes, bounded_by,
-                       reconcile)
+                       reconcile, osm)
+
+
+_OSM_REF = re.compile(r"(way|relation)/[1-9][0-9]*")
+
+
+def _osm(chk: _Checker, kind: str | None) -> OsmSource | None:
+    """``osm``: {elements: ["way/1", ...], piece?: "piece id", ends?: ["first end", "last end"]}."""
+    raw = chk.entry.get("osm")
+    if raw is None:
+        return None
+    if kind != "line" or not isinstance(raw, dict):
+        chk.add("'osm' is for lines: an object with elements (\"way/123\", \"relation/456\"), "
+                "and optionally piece and ends")
+        return None
+    elements = raw.get("elements")
+    if (not isinstance(elements, list) or not elements
+            or not all(isinstance(e, str) and _OSM_REF.fullmatch(e) for e in elements)):
+        chk.add(f"'osm.elements' is {_show(elements)}; give a list such as [\"way/123\", \"relation/456\"]")
+        return None
+    piece = raw.get("piece")
+    if piece is not None and not isinstance(piece, str):
+        chk.add(f"'osm.piece' is {_show(piece)}; give the id of a piece of the line file")
+        return None
+    ends = raw.get("ends")
+    if ends is not None and not (isinstance(ends, list) and len(ends) == 2
+                                 and all(isinstance(e, str) and e.strip() for e in ends)):
+        chk.add(f"'osm.ends' is {_show(ends)}; name the two ends where the line is cut, first end first")
+        return None
+    return OsmSource(tuple(elements), piece, tuple(ends) if ends else None)
 
 
 def _reconcile(chk: _Checker, bounded_by: tuple) -> Reconciliation | None:

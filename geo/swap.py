@@ -79,6 +79,18 @@ class SwapResult:
         return [m for m in self.measurements if m.id in ids]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A new geometry made by hetao itself (``refresh``) rather than read from a file: the
+    checked geometry, the geometry file's text, and what it sets in the manifest entry."""
+
+    imported: Imported
+    geometry_text: str
+    method: str
+    entry_updates: dict = field(default_factory=dict)
+    attribution: str | None = None
+
+
 def _entry(manifest: dict, feature_id: str, manifest_path: Path) -> dict:
     for entry in manifest.get("features", []):
         if isinstance(entry, dict) and entry.get("id") == feature_id:
@@ -177,7 +189,8 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
 def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: str | None,
           source: str | None, licence: str | None, accuracy: float | None, approximate: bool,
           explanation: str | None, keep_explanation: bool, allow_overlap: bool,
-          datum: str | None, dry_run: bool, today: str | None) -> SwapResult:
+          datum: str | None, dry_run: bool, today: str | None,
+          prepared: Prepared | None = None) -> SwapResult:
     before = load_zone(folder)
     manifest_path = folder / MANIFEST_NAME
     raw_manifest = manifest_path.read_bytes()
@@ -197,7 +210,9 @@ def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: 
     if accuracy is not None and not accuracy > 0:
         raise BoundaryError([Problem(file, feature_id, (
             "the accuracy parameter must be a positive number of metres"))])
-    imported = read_boundary(file, spec.kind, feature_id, crs=crs, layer=layer, datum=datum)
+    imported = (prepared.imported if prepared is not None else
+                read_boundary(file, spec.kind, feature_id, crs=crs, layer=layer, datum=datum))
+    updates = prepared.entry_updates if prepared is not None else {}
 
     notes = list(imported.notes)
     latest = _latest(folder, feature_id)
@@ -211,14 +226,17 @@ def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: 
                      ("bounded_by", "it is now a geometry of its own, no longer the face its lines "
                                     "enclose (the lines stay, for the map and other polygons)"),
                      ("reconcile", "its strips ran along the edges of the previous definition"),
+                     ("osm", "the new geometry is not a copy of the OpenStreetMap elements it names "
+                             "(hetao refresh would fetch them back)"),
                      *([] if keep_explanation or explanation is not None else [
                          ("explanation", "it explained the previous geometry; give one (the "
                           "explanation parameter), or keep it (the keep_explanation parameter), "
                           "if measured and stated still differ")]),
                      ("notes", "they described the previous geometry")):
-        if key in new_entry:
+        if key in new_entry and key not in updates:
             del new_entry[key]
             notes.append(f"removed '{key}' from the manifest entry: {why}")
+    new_entry.update(updates)
     new_entry["geometry"] = geometry_rel
     old_accuracy = (old_entry.get("provenance") or {}).get("positional_accuracy_m")
     if old_accuracy is None:
@@ -244,25 +262,31 @@ def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: 
     new_entry["provenance"] = {
         "source": source or f"{Path(file).name} (not yet stated)",
         "licence": licence or "not yet stated",
-        "method": (f"Imported with hetao swap from {Path(file).name} ({imported.driver}, "
-                   f"{imported.source_crs}{layer_text}): {done}; validated and written as RFC 7946 GeoJSON."),
+        "method": prepared.method if prepared is not None else (
+            f"Imported with hetao swap from {Path(file).name} ({imported.driver}, "
+            f"{imported.source_crs}{layer_text}): {done}; validated and written as RFC 7946 GeoJSON."),
         "date": today or dt.date.today().isoformat(),
         "positional_accuracy_m": accuracy if accuracy is not None else old_accuracy,
     }
+    if prepared is not None and prepared.attribution:
+        new_entry["provenance"]["attribution"] = prepared.attribution
     new_manifest = copy.deepcopy(manifest)
     new_manifest["features"] = [new_entry if e is old_entry or (isinstance(e, dict) and e.get("id") == feature_id)
                                 else e for e in manifest["features"]]
     new_manifest_text = manifest_text(new_manifest)
     # GEOS writes the coordinates (exactly: they read back to the same doubles), fast.
-    if spec.kind == "line":
+    if prepared is not None:
+        pieces = []
+    elif spec.kind == "line":
         parts = list(shapely.get_parts(imported.geometry))
         pieces = [(feature_id if len(parts) == 1 else f"{feature_id}-{i + 1}", part)
                   for i, part in enumerate(parts)]
     else:
         pieces = [(feature_id, imported.geometry)]
-    geometry_text = ('{"type": "FeatureCollection", "features": [' + ", ".join(
-        f'{{"type": "Feature", "id": {json.dumps(pid)}, "properties": {{}}, "geometry": '
-        f'{shapely.to_geojson(part)}}}' for pid, part in pieces) + "]}\n")
+    geometry_text = prepared.geometry_text if prepared is not None else (
+        '{"type": "FeatureCollection", "features": [' + ", ".join(
+            f'{{"type": "Feature", "id": {json.dumps(pid)}, "properties": {{}}, "geometry": '
+            f'{shapely.to_geojson(part)}}}' for pid, part in pieces) + "]}\n")
 
     scratch = _scratch_copy(folder)
     try:

@@ -490,3 +490,52 @@ def test_map__each_feature_clicked_and_hovered__its_popup_inside_the_map(shipped
                         f"branch's circle, the topmost layer is {found['owner']}: a click there is not the zone's")
     assert problems == []
     assert opened.errors == [] and opened.unexpected_console() == []
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def test_map__imagery_chosen_with_the_mouse__context_outline_keeps_a_halo_credit_clear_of_scale(
+        shipped_build, open_page, shipped):
+    zone, _ = shipped
+    page = open_page(shipped_build / "hetao.html").page
+    page.locator(".leaflet-control-layers").hover()
+    label = page.locator(".leaflet-control-layers-base label", has_text="Esri World Imagery")
+    box = label.bounding_box()
+    page.mouse.click(box["x"] + 10, box["y"] + box["height"] / 2)
+    page.wait_for_function(f"() => Object.values({MAIN_MAP}._layers).some(l => l._url && l._url.includes('arcgisonline'))")
+    assert page.locator(".leaflet-control-layers-base input:checked + span").inner_text().strip() == "Esri World Imagery"
+    # The context outline (the Hong Kong boundary; the faint nearby roads are lines) keeps a
+    # white halo on the imagery.
+    outlines = [c.spec.id for c in zone.context if not c.geometry.geom_type.endswith("LineString")]
+    assert outlines == ["hong-kong-boundary"]
+    halos = page.locator(".leaflet-overlay-pane path.hetao-halo")
+    assert halos.count() == len(outlines)
+    for i in range(halos.count()):
+        path = halos.nth(i)
+        assert "drop-shadow" in path.evaluate("p => getComputedStyle(p).filter")
+        assert path.evaluate("p => p.isConnected && p.getBBox().width > 0")
+    # The imagery's longer credit leaves the scale bar readable.
+    attribution = page.locator(".leaflet-control-attribution")
+    assert "Esri" in attribution.inner_text()
+    assert not _overlap(attribution.bounding_box(), page.locator(".leaflet-control-scale").bounding_box())
+
+
+def test_map__minimap_offline__draws_the_zone_inside_its_frame(shipped_build, open_page):
+    opened = open_page(shipped_build / "hetao.html")
+    page = opened.page
+    frame = page.locator(".leaflet-control-minimap")
+    expect(frame).to_be_visible()
+    paths = frame.locator("path")
+    expect(paths.first).to_be_attached()
+    outer = frame.bounding_box()
+    shown = 0
+    for i in range(paths.count()):
+        box = paths.nth(i).bounding_box()
+        if box and box["width"] > 0 and _overlap(box, outer):
+            shown += 1
+    # Both sides and the lines, drawn from hetao's own data (no tile loads offline).
+    assert shown >= 3
+    assert frame.locator("img.leaflet-tile-loaded").count() == 0

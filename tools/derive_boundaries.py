@@ -86,18 +86,23 @@ def main(shared: Path) -> None:
 
     lines: dict[str, tuple[dict, list]] = {}   # id -> (manifest entry, pieces)
 
-    def add(lid: str, en: str, zh: str, provenance: dict, pieces: list, approximate: bool = False) -> None:
+    def add(lid: str, en: str, zh: str, provenance: dict, pieces: list, approximate: bool = False,
+            osm: dict | None = None) -> None:
         entry = {"id": lid, "kind": "line", "name": {"en": en, "zh": zh},
                  "geometry": f"lines/{lid}.geojson", "provenance": provenance}
         if approximate:
             entry["approximate"] = True
+        if osm:
+            entry["osm"] = osm       # what hetao refresh fetches again
         lines[lid] = (entry, pieces)
 
     border_coords = border["geometry"]["coordinates"]
     add("hk-sz-border", "HK-Shenzhen boundary (Shenzhen River centre line)", "深港边界（深圳河中心线）",
         prov(BORDER_SOURCE, "The border for lon 114.028-114.092, vertices as in the source: the centre "
              "line of the (straightened) Shenzhen River.", 10),
-        [("hk-sz-border", border_coords, {})])
+        [("hk-sz-border", border_coords, {})],
+        osm={"elements": ["relation/913110"],
+             "ends": ["the west end of the extract (lon 114.032)", "the east end of the extract (lon 114.092)"]})
     nd = edges["north_district_osm_relation_9159733"]["loop_east_edge"]
     yl = edges["yuen_long_district_osm_relation_8480823"]["loop_south_edge"]
     add("loop-east-edge", "Loop east edge (old Shenzhen River meander; North District boundary)",
@@ -105,20 +110,25 @@ def main(shared: Path) -> None:
         prov(DISTRICT_SOURCE.format(name="North District", rel=9159733),
              "The North District boundary from where it leaves the HK-Shenzhen border to the tri-junction "
              "with Yuen Long District, vertices as in the source.", 10),
-        [("loop-east-edge", nd, {})])
+        [("loop-east-edge", nd, {})],
+        osm={"elements": ["relation/9159733"],
+             "ends": ["where it leaves the HK-Shenzhen border", "the tri-junction with Yuen Long District"]})
     add("loop-south-edge", "Loop south edge (old Shenzhen River meander; Yuen Long District boundary)",
         "河套南界（深圳河舊河道；元朗區界線）",
         prov(DISTRICT_SOURCE.format(name="Yuen Long District", rel=8480823),
              "The Yuen Long District boundary from the tri-junction to where it meets the HK-Shenzhen "
              "border, vertices as in the source.", 10),
-        [("loop-south-edge", yl, {})])
+        [("loop-south-edge", yl, {})],
+        osm={"elements": ["relation/8480823"],
+             "ends": ["the tri-junction with North District", "where it meets the HK-Shenzhen border"]})
 
     binhe = way[25423077]
     add("binhe-boulevard", "Binhe Boulevard (north carriageway)", "滨河大道（北行车道）",
         prov(ROADS_SOURCE.format(way=25423077),
              "The north carriageway as traced in OSM (the road's centre line runs about 18 m south).",
              10, date="2026-09-04"),
-        [("osm-way-25423077", binhe["geometry"]["coordinates"], {})])
+        [("osm-way-25423077", binhe["geometry"]["coordinates"], {})],
+        osm={"elements": ["way/25423077"]})
 
     # Huaqiang South Road: OSM way 25530053 stops about 195 m short of Binhe Boulevard (the
     # interchange). The gap is a piece of its own, continued along the way's last bearing to
@@ -152,7 +162,8 @@ def main(shared: Path) -> None:
          ("to-river-extrapolated", south["geometry"]["coordinates"], {
              "name_en": south["properties"]["name_en"], "name_zh": south["properties"]["name_zh"],
              "derived": True, "positional_accuracy_m": south["properties"]["positional_accuracy_m"],
-             "method": south["properties"]["method"]})])
+             "method": south["properties"]["method"]})],
+        osm={"elements": ["way/25530053"], "piece": "osm-way-25530053"})
     obs, ext = port["huanggang-road-observed"], port["huanggang-road-extrapolated"]
     add("huanggang-road", "Huanggang Road", "皇岗路",
         prov("shared/data/huanggang_port_area_edges.geojson, derived from OpenStreetMap ways 25584108, "

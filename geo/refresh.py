@@ -1,0 +1,440 @@
+"""Refreshing the lines copied from OpenStreetMap, and finding OSM ways by name.
+
+A line whose manifest entry has an ``osm`` member (:class:`hetao.manifest.OsmSource`) names
+the ways or relations it copies. :func:`refresh` fetches their current version (one Overpass
+request), cuts the fetched linework as the line is cut (at the points nearest its current
+ends), keeps the line's derived pieces joined to it, rebuilds the polygons it bounds on a
+scratch copy, and reports what moved. With ``apply`` the changed lines are swapped in as
+:func:`hetao.swap` does (same checks, lock, history and undo), their provenance filled in
+from OSM. :func:`find_osm_ways` lists the ways near the zone with a given name, for a line that names
+none yet.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+import shapely.ops
+from pyproj import Geod
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from .diff import Diff, affected_ids, diff_zones
+from .errors import BoundaryError, HetaoError, NetworkError, Problem
+from .geometry import geometry_from_geojson
+from .importer import Imported
+from .locking import folder_lock
+from .manifest import OsmSource
+from .measurement import LOCAL_CRS, to_crs
+from .overpass import OsmElement, endpoint_url, fetch_elements, find_ways
+from .swap import HISTORY, Prepared, SwapResult, _swap
+from .zone import Line, default_boundaries_dir, load_zone
+
+__all__ = ["LineRefresh", "RefreshResult", "Found", "refresh", "find_osm_ways"]
+
+logger = logging.getLogger(__name__)
+
+GEOD = Geod(ellps="WGS84")
+#: Coordinates closer than this (degrees, about 0.1 mm) are the same: a cut line read back.
+SAME_DEG = 1e-9
+OSM_LICENCE = "ODbL-1.0"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+#: How far around the zone :func:`find` looks (m).
+FIND_RADIUS_M = 2000.0
+
+
+@dataclass
+class LineRefresh:
+    """One line fetched again.
+
+    Attributes
+    ----------
+    line_id : the line.
+    elements : the OSM elements fetched, as Overpass gave them.
+    before, after : the OSM piece of the line now and as fetched (cut).
+    ends : for a cut line, each end's name and how far it moved (m).
+    notes : what was done (pieces re-joined, elements merged), in words.
+    changed : whether the fetched piece differs from the current one.
+    """
+
+    line_id: str
+    elements: tuple[OsmElement, ...]
+    before: BaseGeometry
+    after: BaseGeometry
+    ends: tuple[tuple[str, float], ...] = ()
+    notes: list[str] = field(default_factory=list)
+    changed: bool = False
+    prepared: Prepared | None = field(default=None, repr=False)
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh found and (with ``apply``) did.
+
+    Attributes
+    ----------
+    endpoint : the Overpass server asked.
+    lines : every line fetched, changed or not.
+    skipped : lines not refreshed, with the reason.
+    diff : the changed lines and the polygons they bound, before and after (statuses too).
+    applied : one swap per changed line (empty unless ``apply``).
+    """
+
+    endpoint: str
+    lines: list[LineRefresh]
+    skipped: list[tuple[str, str]]
+    diff: Diff
+    applied: list[SwapResult] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[LineRefresh]:
+        return [ln for ln in self.lines if ln.changed]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A way found by name: its element, class, length and distance to a line of the zone."""
+
+    element: OsmElement
+    name: str
+    feature_class: str
+    length_m: float
+    near: str | None
+    distance_m: float | None
+
+
+def _fail(line_id: str, message: str) -> BoundaryError:
+    return BoundaryError([Problem(f"refresh {line_id}", None, message)])
+
+
+def _length_m(geometry: BaseGeometry) -> float:
+    return float(sum(GEOD.geometry_length(part) for part in shapely.get_parts(geometry)))
+
+
+def _distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
+    return float(shapely.distance(to_crs(a, LOCAL_CRS), to_crs(b, LOCAL_CRS)))
+
+
+def _typical_distance_m(way: BaseGeometry, line: BaseGeometry) -> float:
+    """The median distance (m) from points along ``way`` (every 1 %) to ``line``: how far the
+    way runs from the line, not spoiled by where it runs on past the line's ends or crosses
+    another line."""
+    local_way, local_line = to_crs(way, LOCAL_CRS), to_crs(line, LOCAL_CRS)
+    points = shapely.line_interpolate_point(local_way, np.linspace(0, 1, 101), normalized=True)
+    return float(np.median(shapely.distance(points, local_line)))
+
+
+def _point_gap_m(a, b) -> float:
+    return float(GEOD.inv(a[0], a[1], b[0], b[1])[2])
+
+
+def _osm_piece(line: Line, source: OsmSource) -> int:
+    """The index of the piece the OSM elements give."""
+    ids = [p.piece_id for p in line.pieces]
+    if source.piece is not None:
+        if source.piece not in ids:
+            raise _fail(line.id, f"the manifest's osm.piece {source.piece!r} is not a piece of "
+                        f"{line.file.name} (its pieces: {', '.join(ids)})")
+        return ids.index(source.piece)
+    if len(ids) > 1:
+        raise _fail(line.id, f"{line.file.name} has {len(ids)} pieces ({', '.join(ids)}); name the one "
+                    "the OSM elements give as osm.piece in the manifest")
+    return 0
+
+
+def _fetched_line(line_id: str, refs: tuple[str, ...], found: dict[str, OsmElement],
+                  endpoint: str) -> tuple[tuple[OsmElement, ...], BaseGeometry]:
+    """The elements of a line, and their linework merged."""
+    elements = []
+    for ref in refs:
+        element = found.get(ref)
+        if element is None:
+            raise _fail(line_id, f"{ref.replace('/', ' ')} is not in OpenStreetMap any more ({endpoint} "
+                        "returned nothing for it: deleted, or merged into another element); find its "
+                        "successor with --find and give it with --osm")
+        if element.geometry is None or element.geometry.is_empty:
+            raise _fail(line_id, f"{ref.replace('/', ' ')} is no longer a line ({endpoint} returned it "
+                        "with no way geometry)")
+        elements.append(element)
+    parts = [p for e in elements for p in shapely.get_parts(e.geometry)]
+    merged = shapely.line_merge(shapely.union_all(parts)) if len(parts) > 1 else parts[0]
+    return tuple(elements), merged
+
+
+def _cut(line_id: str, fetched: BaseGeometry, old: shapely.LineString,
+         ends: tuple[str, str] | None) -> tuple[shapely.LineString, tuple[tuple[str, float], ...]]:
+    """The fetched linework cut as the current piece is, and run the same way round."""
+    first, last = shapely.Point(old.coords[0]), shapely.Point(old.coords[-1])
+    components = list(shapely.get_parts(fetched))
+    if ends is None:
+        if len(components) > 1:
+            gaps = [_distance_m(a, b) for i, a in enumerate(components) for b in components[i + 1:]]
+            raise _fail(line_id, f"the fetched ways do not join into one line ({len(components)} pieces, "
+                        f"{min(gaps):,.1f} m apart at the closest)")
+        new = components[0]
+    else:
+        # The component the current piece runs along, then the stretch between the points of it
+        # nearest the current ends (on a closed outline, the arc that follows the piece).
+        local_old = to_crs(old, LOCAL_CRS)
+        component = min(components, key=lambda c: shapely.hausdorff_distance(to_crs(c, LOCAL_CRS), local_old))
+        a, b = shapely.line_locate_point(component, first), shapely.line_locate_point(component, last)
+        low, high = sorted((a, b))
+        arcs = [shapely.ops.substring(component, low, high)]
+        if component.is_ring:
+            tail = shapely.ops.substring(component, high, component.length)
+            head = shapely.ops.substring(component, 0.0, low)
+            arcs.append(shapely.LineString(list(tail.coords) + list(head.coords)[1:]))
+        arcs = [arc for arc in arcs if arc.geom_type == "LineString" and arc.length > 0]
+        if not arcs:
+            raise _fail(line_id, f"the fetched line no longer runs between {ends[0]} and {ends[1]}")
+        new = min(arcs, key=lambda arc: shapely.hausdorff_distance(to_crs(arc, LOCAL_CRS), local_old))
+    new = shapely.LineString(shapely.get_coordinates(new))
+    start, end = new.coords[0], new.coords[-1]
+    if _point_gap_m(start, first.coords[0]) + _point_gap_m(end, last.coords[0]) > \
+            _point_gap_m(end, first.coords[0]) + _point_gap_m(start, last.coords[0]):
+        new = new.reverse()
+    moved = ()
+    if ends is not None:
+        moved = ((ends[0], _point_gap_m(new.coords[0], first.coords[0])),
+                 (ends[1], _point_gap_m(new.coords[-1], last.coords[0])))
+    return new, moved
+
+
+def _same(a: BaseGeometry, b: BaseGeometry) -> bool:
+    return shapely.get_num_coordinates(a) == shapely.get_num_coordinates(b) and bool(
+        shapely.equals_exact(a, b, SAME_DEG))
+
+
+def _line_text(line: Line, index: int, new: shapely.LineString) -> tuple[str, list[str], list]:
+    """The line file with the OSM piece replaced and the other pieces' ends that met the old
+    piece's ends moved with them; also notes, and the pieces' geometries."""
+    data = json.loads(line.file.read_text(encoding="utf-8"))
+    features = data["features"]
+    old = line.pieces[index].geometry
+    old_ends = [old.coords[0], old.coords[-1]]
+    new_ends = [new.coords[0], new.coords[-1]]
+    notes = []
+    features[index] = copy.deepcopy(features[index])
+    features[index]["geometry"] = mapping(new)
+    for i, feature in enumerate(features):
+        if i == index:
+            continue
+        coords = [list(c) for c in feature["geometry"]["coordinates"]]
+        for k in (0, -1):
+            for old_end, new_end in zip(old_ends, new_ends):
+                if _point_gap_m(coords[k], old_end) < 0.001 and _point_gap_m(old_end, new_end) > 0:
+                    notes.append(f"moved the joined end of piece '{line.pieces[i].piece_id}' "
+                                 f"{_point_gap_m(old_end, new_end):,.1f} m with the OSM piece")
+                    coords[k] = list(new_end)
+        feature["geometry"] = {"type": "LineString", "coordinates": coords}
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    geometries = [shapely.geometry.shape(f["geometry"]) for f in features]
+    return text, notes, geometries
+
+
+def _prepare(line: Line, change: LineRefresh, geometries: list, text: str, source: OsmSource,
+             endpoint: str, today: str) -> Prepared:
+    label = f"refresh {line.id}"
+    checked = [geometry_from_geojson(mapping(g), "line", file=label, feature_id=line.id) for g in geometries]
+    geometry = checked[0] if len(checked) == 1 else shapely.MultiLineString(checked)
+    what = ", ".join(e.label for e in change.elements)
+    how = ("cut at the points nearest its previous ends (" + "; ".join(
+        f"{name}: moved {m:,.1f} m" for name, m in change.ends) + ")") if change.ends else "used whole"
+    merged = "merged and " if len(change.elements) > 1 else ""
+    method = (f"Fetched with hetao refresh from the Overpass API ({endpoint}) on {today}: OpenStreetMap "
+              f"{what}, {merged}{how}" + (f"; {'; '.join(change.notes)}" if change.notes else "")
+              + ". Validated and written as RFC 7946 GeoJSON.")
+    osm = {"elements": list(source.elements)}
+    if source.piece is not None:
+        osm["piece"] = source.piece
+    if source.ends is not None:
+        osm["ends"] = list(source.ends)
+    osm["fetched"] = [{"element": e.ref, "version": e.version, "timestamp": e.timestamp}
+                      for e in change.elements]
+    osm["endpoint"] = endpoint
+    imported = Imported(geometry, "EPSG:4326", "Overpass JSON", None, [f"fetched {what}"])
+    return Prepared(imported, text, method, {"osm": osm}, OSM_ATTRIBUTION)
+
+
+def _source_text(change: LineRefresh, endpoint: str, today: str) -> str:
+    return (f"OpenStreetMap {', '.join(e.label for e in change.elements)}, fetched from {endpoint} "
+            f"on {today}")
+
+
+def refresh(ids: list[str] | None = None, *, boundaries: Path | str | None = None,
+            endpoint: str | None = None, apply: bool = False, osm: list[str] | None = None,
+            accuracy: float | None = None, allow_overlap: bool = False,
+            timeout: float | None = None, today: str | None = None) -> RefreshResult:
+    """Fetch the OSM-sourced lines again and report (and, with ``apply``, swap in) what moved.
+
+    Parameters
+    ----------
+    ids : list of str, optional
+        The lines to refresh (every line whose manifest names OSM elements by default).
+    boundaries : path, optional
+        The boundaries folder (the shipped one by default).
+    endpoint : str, optional
+        The Overpass API interpreter URL (``$HETAO_OVERPASS_URL``, else overpass-api.de).
+    apply : bool
+        Swap the changed lines in (history kept; ``hetao undo LINE`` restores each).
+    osm : list of str, optional
+        For one line: the OSM elements ("way/123") it copies from now on (see :func:`find_osm_ways`);
+        the whole fetched line is used, uncut.
+    accuracy : float, optional
+        The refreshed lines' positional accuracy (m); the line's declared one by default.
+    allow_overlap : bool
+        Accept lines that make the two sides overlap.
+    timeout : float, optional
+        Seconds to wait for the server's answer (60 by default).
+
+    Raises
+    ------
+    BoundaryError
+        A line that cannot be refreshed (not a line, names no OSM elements, an element
+        deleted or no longer a line, a polygon that no longer closes); nothing is written.
+    NetworkError
+        The server could not be reached or gave no usable answer; nothing is written.
+    """
+    folder = Path(boundaries) if boundaries is not None else default_boundaries_dir()
+    today = today or dt.date.today().isoformat()
+    url = endpoint_url(endpoint)
+    zone = load_zone(folder)
+    lines = {ln.id: ln for ln in zone.lines}
+    if osm is not None and (not ids or len(ids) != 1):
+        raise BoundaryError([Problem(folder, None, "give exactly one line with the osm parameter")])
+    for fid in ids or []:
+        if fid not in lines:
+            kinds = {b.id: b.spec.kind for b in zone.features}
+            raise _fail(fid, f"is a {kinds[fid]}, not a line; refresh works on lines" if fid in kinds
+                        else f"no such line; the lines are {', '.join(lines)}")
+    sources: dict[str, OsmSource] = {}
+    skipped: list[tuple[str, str]] = []
+    for lid in ids or list(lines):
+        spec = lines[lid].spec
+        source = OsmSource(tuple(osm)) if osm is not None else spec.osm
+        if source is None:
+            reason = ("names no OpenStreetMap elements (derived or assumed); find some with --find "
+                      "and give them with --osm")
+            if ids:
+                raise _fail(lid, reason)
+            skipped.append((lid, reason))
+        else:
+            sources[lid] = source
+    refs = list(dict.fromkeys(r for s in sources.values() for r in s.elements))
+    try:
+        found = fetch_elements(refs, endpoint=url, timeout=timeout)
+    except NetworkError as exc:
+        raise NetworkError(f"refresh {', '.join(sources)}: {exc}") from None
+    changes = []
+    for lid, source in sources.items():
+        line = lines[lid]
+        index = _osm_piece(line, source)
+        elements, fetched = _fetched_line(lid, source.elements, found, url)
+        old = line.pieces[index].geometry
+        new, ends = _cut(lid, fetched, old, source.ends)
+        change = LineRefresh(lid, elements, old, new, ends, [], changed=not _same(new, old))
+        if len(elements) > 1:
+            change.notes.append(f"merged {len(elements)} elements")
+        if change.changed:
+            text, notes, geometries = _line_text(line, index, new)
+            change.notes.extend(notes)
+            change.prepared = _prepare(line, change, geometries, text, source, url, today)
+        changes.append(change)
+        logger.info("%s: %s", lid, "changed" if change.changed else "unchanged")
+    changed = [c for c in changes if c.changed]
+    if not changed:
+        return RefreshResult(url, changes, skipped, Diff((), "now", "OpenStreetMap now"))
+
+    def swaps(target: Path, dry: bool) -> list[SwapResult]:
+        done = []
+        for change in changed:
+            spec = lines[change.line_id].spec
+            done.append(_swap(
+                target, change.line_id, Path(f"refresh {change.line_id}"), crs=None, layer=None,
+                source=_source_text(change, url, today), licence=OSM_LICENCE,
+                accuracy=accuracy if accuracy is not None else spec.provenance.positional_accuracy_m,
+                approximate=False, explanation=None, keep_explanation=True,
+                allow_overlap=allow_overlap, datum=None, dry_run=dry, today=today,
+                prepared=change.prepared))
+        return done
+
+    # Every change swapped in together on a scratch copy first: the polygons are rebuilt and
+    # checked with all the new lines, and the diff is of the whole refresh.
+    scratch = Path(tempfile.mkdtemp(prefix="hetao-refresh-"))
+    try:
+        shutil.copytree(folder, scratch / "b", ignore=shutil.ignore_patterns(HISTORY), symlinks=True)
+        try:
+            swaps(scratch / "b", dry=False)
+            after = load_zone(scratch / "b")
+        except HetaoError as exc:
+            # One line: the lines refreshed, and the first problem they make (polygons that no
+            # longer close, sides that overlap), told of the user's folder.
+            problems = getattr(exc, "problems", None) or [str(exc)]
+            first = problems[0]
+            what = (f"{first.feature}: {first.message}" if getattr(first, "feature", None) and
+                    hasattr(first, "message") else getattr(first, "message", str(first)))
+            what = what.replace(str(scratch / "b"), str(folder))
+            more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" \
+                if len(problems) > 1 else ""
+            names = ", ".join(c.line_id for c in changed)
+            raise BoundaryError([Problem(f"refresh {names}", None, (
+                f"the fetched line{'s' if len(changed) > 1 else ''} cannot be swapped in: {what}{more}; "
+                "nothing written"))]) from None
+        ids_changed = list(dict.fromkeys(i for c in changed for i in affected_ids(after, c.line_id)))
+        diff = Diff(tuple(diff_zones(zone, after, ids_changed)), "now", "OpenStreetMap now")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    result = RefreshResult(url, changes, skipped, diff)
+    if apply:
+        with folder_lock(folder):
+            result.applied = swaps(folder, dry=False)
+    return result
+
+
+def find_osm_ways(name: str, *, boundaries: Path | str | None = None, endpoint: str | None = None,
+         near: str | None = None, radius_m: float = FIND_RADIUS_M,
+         timeout: float | None = None) -> list[Found]:
+    """The OSM ways within ``radius_m`` of the zone named ``name`` (``name``, ``name:zh`` or
+    ``name:en``), nearest first, each with its distance to the line ``near`` (by default the
+    nearest approximate line): the median distance from points along the way to the line.
+
+    Raises
+    ------
+    BoundaryError
+        An unknown ``near`` line.
+    NetworkError
+        The server could not be reached or gave no usable answer.
+    """
+    zone = load_zone(Path(boundaries) if boundaries is not None else None)
+    lines = {ln.id: ln for ln in zone.lines}
+    if near is not None and near not in lines:
+        raise _fail(near, f"no such line; the lines are {', '.join(lines)}")
+    targets = [lines[near]] if near else [ln for ln in zone.lines if ln.spec.approximate] or list(zone.lines)
+    west, south, east, north = shapely.union_all([b.geometry for b in zone.features]).bounds
+    pad_lat = radius_m / 110_574.0
+    pad_lon = radius_m / (111_320.0 * np.cos(np.radians((south + north) / 2)))
+    try:
+        ways = find_ways(name, (west - pad_lon, south - pad_lat, east + pad_lon, north + pad_lat),
+                         endpoint=endpoint, timeout=timeout)
+    except NetworkError as exc:
+        raise NetworkError(f"find {name!r}: {exc}") from None
+    results = []
+    for way in ways:
+        if way.geometry is None:
+            continue
+        distances = [(_typical_distance_m(way.geometry, t.geometry), t.id) for t in targets]
+        distance, target = min(distances) if distances else (None, None)
+        tags = way.tags
+        cls = next((f"{key}={tags[key]}" for key in ("highway", "waterway", "railway") if key in tags), "")
+        results.append(Found(way, tags.get("name") or tags.get("name:zh") or tags.get("name:en") or name,
+                             cls, _length_m(way.geometry), target, distance))
+    return sorted(results, key=lambda f: (f.distance_m is None, f.distance_m or 0.0, f.element.id))

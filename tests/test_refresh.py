@@ -1,0 +1,283 @@
+"""hetao refresh against a real HTTP server on loopback that replays recorded Overpass answers
+(tests/overpass_replay.py, tests/data/overpass/). No test reaches the internet: host names
+other than loopback do not resolve here (see the autouse fixture)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+
+import pytest
+import shapely
+
+import hetao
+from hetao.measurement import LOCAL_CRS, to_crs
+
+from .helpers import run, run_installed
+from .overpass_replay import DATA, Replay, ReplayServer, elements_of, recorded
+
+BINHE = "way/25423077"
+RONGHUA_WAYS = "way/990000001,way/990000002"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch):
+    """Only loopback resolves; no proxy from the environment; the default endpoint is a
+    closed loopback port, so a test that forgot --endpoint fails here, offline."""
+    real = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        if host not in LOOPBACK:
+            raise socket.gaierror(socket.EAI_NONAME, f"{host}: not resolved in the tests")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("HETAO_OVERPASS_URL", "http://127.0.0.1:9/api/interpreter")
+
+
+@pytest.fixture
+def replay():
+    r = Replay(store=elements_of("shipped.json"))
+    with ReplayServer(r) as url:
+        r.url = url
+        yield r
+
+
+def refresh(replay, folder, *args, endpoint=None):
+    return run("refresh", "--endpoint", endpoint or replay.url, "--boundaries", folder.path, *args)
+
+
+def test_replays__are_what_the_tool_makes_from_the_shipped_lines():
+    sys.path.insert(0, str(DATA.parents[2] / "tools"))
+    try:
+        import make_overpass_replays
+    finally:
+        sys.path.pop(0)
+    for name, content in make_overpass_replays.answers().items():
+        assert recorded(name) == json.loads(json.dumps(content)), name
+
+
+def test_refresh__nothing_changed__says_so_writes_nothing_even_with_apply(replay, folder):
+    before = folder.snapshot()
+    result = refresh(replay, folder, "--apply")
+    assert result.code == 0, result.err
+    lines = {ln.split(":")[0].strip(): ln for ln in result.out.splitlines() if ln.startswith("  ") and ": " in ln}
+    for lid in ("hk-sz-border", "loop-east-edge", "loop-south-edge", "binhe-boulevard", "huaqiang-south-road"):
+        assert lines[lid].endswith(": unchanged"), lines[lid]
+    assert "nothing changed in OpenStreetMap: nothing to write" in result.out
+    assert "ronghua-road-approximate: skipped" in result.out
+    assert folder.snapshot() == before
+    # One request for all the lines, naming hetao.
+    assert len(replay.seen) == 1
+    assert replay.seen[0].headers["User-Agent"].startswith(f"hetao/{hetao.__version__} ")
+    assert "out meta geom" in replay.seen[0].query
+
+
+def test_refresh__binhe_moved__port_area_gains_the_strip_and_nothing_is_written(replay, folder):
+    replay.store.update(elements_of("binhe-moved-30m.json"))
+    before = folder.snapshot()
+    result = hetao.refresh(boundaries=folder.path, endpoint=replay.url)
+    assert folder.snapshot() == before
+    assert [ln.line_id for ln in result.changed] == ["binhe-boulevard"]
+    records = {r["id"]: r for r in result.diff.records()}
+    assert set(records) == {"binhe-boulevard", "huanggang-port-area", "shenzhen-park"}
+    assert records["binhe-boulevard"]["hausdorff_m"] == pytest.approx(30.0, abs=0.05)
+    port = records["huanggang-port-area"]
+    # Binhe moved 30 m due north: the port area gains a strip 30 m high and as wide (east to
+    # west) as its north edge; its east and west edges run nearly due north.
+    zone = hetao.load(folder.path)
+    north_edge = shapely.intersection(to_crs(zone.feature("huanggang-port-area").geometry.boundary, LOCAL_CRS),
+                                      to_crs(zone.line("binhe-boulevard").geometry, LOCAL_CRS).buffer(0.5))
+    assert port["lost_ha"] == 0
+    width = north_edge.bounds[2] - north_edge.bounds[0]
+    assert port["gained_ha"] == pytest.approx(30.0 * width / 1e4, rel=0.03)
+    assert port["area_after_ha"] - port["area_before_ha"] == pytest.approx(port["gained_ha"], abs=1e-6)
+    assert port["status_before"] == port["status_after"] == ["agrees"]
+
+
+def test_refresh__binhe_moved__cli_shows_it_then_apply_fills_provenance_and_undo_restores(replay, folder):
+    replay.store.update(elements_of("binhe-moved-30m.json"))
+    before = folder.snapshot()
+    shown = refresh(replay, folder)
+    assert shown.code == 0, shown.err
+    assert "binhe-boulevard: way 25423077 (version 2, 2026-11-20T00:00:00Z): changed" in shown.out
+    assert "huanggang-port-area:" in shown.out and "nothing written: give --apply" in shown.out
+    assert folder.snapshot() == before
+
+    applied = refresh(replay, folder, "binhe-boulevard", "--apply")
+    assert applied.code == 0, applied.err
+    entry = folder.entry(folder.manifest(), "binhe-boulevard")
+    prov = entry["provenance"]
+    assert prov["licence"] == "ODbL-1.0" and prov["positional_accuracy_m"] == 10
+    assert "way 25423077 (version 2, 2026-11-20T00:00:00Z)" in prov["source"]
+    assert replay.url in prov["source"] and prov["attribution"] == "© OpenStreetMap contributors"
+    assert entry["osm"]["elements"] == [BINHE]
+    assert entry["osm"]["fetched"] == [{"element": BINHE, "version": 2, "timestamp": "2026-11-20T00:00:00Z"}]
+    moved = recorded("binhe-moved-30m.json")["elements"][0]["geometry"]
+    assert folder.line("binhe-boulevard")["features"][0]["geometry"]["coordinates"] == \
+        [[p["lon"], p["lat"]] for p in moved]
+    assert hetao.check(hetao.load(folder.path))[1].ok       # the sides still do not overlap
+
+    undone = run("undo", "binhe-boulevard", "--boundaries", folder.path)
+    assert undone.code == 0, undone.err
+    assert folder.snapshot() == before
+
+
+def test_refresh__found_by_name__ronghua_road_replaces_the_bonded_zone_north_edge(replay, folder):
+    """The README's walk-through: find the ways by name, preview, apply."""
+    replay.store.update(elements_of("ronghua-road.json"))
+    found = refresh(replay, folder, "--find", "绒花路")
+    assert found.code == 0, found.err
+    rows = [ln.split() for ln in found.out.splitlines() if ln.startswith("  way/")]
+    assert sorted(r[0] for r in rows) == RONGHUA_WAYS.split(",")
+    assert all("ronghua-road-approximate" in ln for ln in found.out.splitlines() if ln.startswith("  way/"))
+    assert "hetao refresh ronghua-road-approximate --osm " in found.out
+    before_zone = hetao.load(folder.path)
+    before = hetao.measure(before_zone)
+    futian_before = next(m for m in before if m.id == "futian-bonded-zone")
+
+    applied = refresh(replay, folder, "ronghua-road-approximate", "--osm", RONGHUA_WAYS,
+                      "--accuracy", "10", "--apply")
+    assert applied.code == 0, applied.err
+    entry = folder.entry(folder.manifest(), "ronghua-road-approximate")
+    assert entry["osm"]["elements"] == RONGHUA_WAYS.split(",") and entry["approximate"] is False
+    zone = hetao.load(folder.path)
+    futian = next(m for m in hetao.measure(zone) if m.id == "futian-bonded-zone")
+    # The synthetic road runs 40 m south of the approximate line: the zone loses that strip,
+    # and the north edge's share of the uncertainty falls from 190 m to 10 m of accuracy.
+    north = next(e for e in futian.edges if e.piece.line_id == "ronghua-road-approximate")
+    strip_m2 = 40.0 * north.length_m
+    assert futian_before.geodesic_area_m2 - futian.geodesic_area_m2 == pytest.approx(strip_m2, rel=0.05)
+    assert north.piece.accuracy_m == 10
+    assert futian.uncertainty_m2 < futian_before.uncertainty_m2 - 150 * north.length_m
+    assert run("undo", "ronghua-road-approximate", "--boundaries", folder.path).code == 0
+    assert hetao.load(folder.path).line("ronghua-road-approximate").geometry.equals(
+        before_zone.line("ronghua-road-approximate").geometry)
+
+
+def _closed_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/interpreter"
+
+
+def _one_line_exit_2(result, *needles):
+    assert result.code == 2, (result.out, result.err)
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hetao: error: "), result.err
+    assert "Traceback" not in result.err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("case", ["offline", "dns", "timeout", "http 500", "rate limit stays",
+                                  "retry-after too long", "html", "not overpass", "runtime error",
+                                  "deleted", "no longer a line", "no longer closes"])
+def test_refresh__failures__one_line_exit_2_folder_unchanged(replay, folder, case):
+    endpoint = replay.url
+    needles: tuple[str, ...] = ()
+    if case == "offline":
+        endpoint, needles = _closed_port(), ("cannot reach 127.0.0.1", "connection refused")
+    elif case == "dns":
+        endpoint, needles = "http://overpass.invalid/api/interpreter", ("cannot reach overpass.invalid",
+                                                                         "does not resolve")
+    elif case == "timeout":
+        replay.delay_s, needles = 3.0, ("did not answer within 0.5 s",)
+    elif case == "http 500":
+        replay.failure, replay.fail_times = (500, {}, b"<html><body>oops</body></html>"), 99
+        needles = ("answered HTTP 500",)
+    elif case == "rate limit stays":
+        replay.failure, replay.fail_times = (429, {"Retry-After": "0"}, b"Too Many Requests"), 99
+        needles = ("kept", "429")
+    elif case == "retry-after too long":
+        replay.failure, replay.fail_times = (429, {"Retry-After": "3600"}, b"Too Many Requests"), 99
+        needles = ("asks to wait 3,600 s",)
+    elif case == "html":
+        replay.raw = ("text/html", b"<html><body><p>runtime error: open64: No such file</p></body></html>")
+        needles = ("answered with text/html, not Overpass JSON",)
+    elif case == "not overpass":
+        replay.raw, needles = ("application/json", b'{"hello": "world"}'), ("no 'elements' list",)
+    elif case == "runtime error":
+        replay.raw = ("application/json", json.dumps({"elements": [], "remark": "runtime error: Query "
+                                                      "timed out in \"query\" at line 1 after 2 seconds."}).encode())
+        needles = ("reported: runtime error: Query timed out",)
+    elif case == "deleted":
+        del replay.store[BINHE]
+        needles = ("refresh binhe-boulevard", "way 25423077 is not in OpenStreetMap any more")
+    elif case == "no longer a line":
+        replay.store["relation/9159733"]["members"] = [{"type": "node", "ref": 1, "role": "label",
+                                                        "lat": 22.52, "lon": 114.08}]
+        needles = ("refresh loop-east-edge", "relation 9159733 is no longer a line")
+    elif case == "no longer closes":
+        far = json.loads(json.dumps(elements_of("binhe-moved-30m.json")[BINHE]))
+        for p in far["geometry"]:
+            p["lat"] += 0.004           # about 440 m north: past where Huaqiang S Rd reaches
+        replay.store[BINHE] = far
+        needles = ("refresh binhe-boulevard: the fetched line cannot be swapped in: huanggang-port-area:",
+                   "do not meet", "(and 1 more problem)")
+    before = folder.snapshot()
+    result = refresh(replay, folder, "--apply", *(["--timeout", "0.5"] if case == "timeout" else []),
+                     endpoint=endpoint)
+    _one_line_exit_2(result, *needles)
+    assert folder.snapshot() == before and not folder.temporaries()
+
+
+def test_refresh__rate_limited_once__waits_as_asked_then_succeeds(replay, folder):
+    replay.failure, replay.fail_times = (429, {"Retry-After": "1"}, b"Too Many Requests"), 1
+    result = refresh(replay, folder)
+    assert result.code == 0, result.err
+    assert "nothing changed in OpenStreetMap" in result.out
+    first, second = replay.seen
+    assert second.at - first.at >= 0.95        # Retry-After: 1 honoured
+
+
+def test_refresh__endpoint_from_environment(replay, folder, monkeypatch):
+    monkeypatch.setenv("HETAO_OVERPASS_URL", replay.url)
+    result = run("refresh", "--boundaries", folder.path)
+    assert result.code == 0, result.err
+    assert f"fetched from {replay.url}" in result.out and len(replay.seen) == 1
+
+
+def test_refresh__through_a_proxy_from_the_environment(replay, folder, monkeypatch):
+    """The server stands in for a proxy: requests sends it the absolute URL of an endpoint
+    whose host name never needs to resolve."""
+    proxy = replay.url.rsplit("/api/", 1)[0]
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "")
+    result = run("refresh", "--boundaries", folder.path, "--endpoint", "http://overpass.example/api/interpreter")
+    assert result.code == 0, result.err
+    assert replay.seen[0].path == "http://overpass.example/api/interpreter"
+
+
+def test_refresh__without_the_osm_extra__says_what_to_install(replay, folder, monkeypatch):
+    monkeypatch.setitem(sys.modules, "requests", None)
+    before = folder.snapshot()
+    _one_line_exit_2(refresh(replay, folder), "pip install 'hetao[osm]'")
+    assert folder.snapshot() == before and not replay.seen
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["no-such-line"], "no such line"),
+    (["hong-kong-park"], "is a polygon, not a line"),
+    (["xinzhou-river-assumed"], "names no OpenStreetMap elements"),
+    (["binhe-boulevard", "--osm", "node/5"], "not an OSM way or relation"),
+    (["--endpoint", "ftp://example.org/x"], "not an http(s) URL"),
+])
+def test_refresh__bad_usage__exit_2_nothing_asked(replay, folder, args, needle):
+    result = run("refresh", "--boundaries", folder.path, *(args if "--endpoint" in args
+                                                           else [*args, "--endpoint", replay.url]))
+    assert result.code == 2 and needle in result.err, result.err
+    assert not replay.seen
+
+
+def test_refresh__installed_entry_point__unchanged_folder(replay, folder):
+    result = run_installed("refresh", "--endpoint", replay.url, "--boundaries", folder.path)
+    assert result.code == 0, result.err
+    assert "nothing changed in OpenStreetMap" in result.out
