@@ -14,7 +14,7 @@ import shapely
 import hetao
 from hetao.measurement import LOCAL_CRS, to_crs
 
-from .helpers import run, run_installed
+from .helpers import moved_line, run, run_installed
 from .overpass_replay import DATA, Replay, ReplayServer, elements_of, recorded
 
 BINHE = "way/25423077"
@@ -281,3 +281,17 @@ def test_refresh__installed_entry_point__unchanged_folder(replay, folder):
     result = run_installed("refresh", "--endpoint", replay.url, "--boundaries", folder.path)
     assert result.code == 0, result.err
     assert "nothing changed in OpenStreetMap" in result.out
+
+
+def test_swap_of_a_line_from_a_file__drops_its_osm_source_and_refresh_then_skips_it(replay, folder, tmp_path):
+    survey = moved_line(folder, "binhe-boulevard", tmp_path / "binhe.geojson", north_m=10)
+    swapped = run("swap", "binhe-boulevard", survey, "--boundaries", folder.path, "--source", "survey made in code",
+                  "--licence", "CC0-1.0", "--accuracy", "1")
+    assert swapped.code == 0, swapped.err
+    assert "removed 'osm' from the manifest entry" in swapped.out
+    assert "osm" not in folder.entry(folder.manifest(), "binhe-boulevard")
+    before = folder.snapshot()
+    result = refresh(replay, folder, "--apply")
+    assert result.code == 0, result.err
+    assert "binhe-boulevard: skipped" in result.out and "nothing changed in OpenStreetMap" in result.out
+    assert "25423077" not in replay.seen[0].query and folder.snapshot() == before
