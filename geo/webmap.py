@@ -125,6 +125,26 @@ def _lang(side: str) -> str:
     return SIDES[side].lang
 
 
+#: How far (m) an area's name label keeps from a point feature's marker.
+LABEL_CLEARANCE_M = 350.0
+
+
+def _label_point(geometry, avoid: list) -> "object":
+    """Where an area's name goes: the point inside it farthest from its edges (shapely's
+    polylabel), keeping LABEL_CLEARANCE_M from the markers of ``avoid`` where it can."""
+    import shapely
+    from shapely.ops import polylabel
+
+    from .measurement import LOCAL_CRS, to_crs
+
+    local = to_crs(geometry, LOCAL_CRS)
+    room = local.difference(shapely.union_all([to_crs(p, LOCAL_CRS).buffer(LABEL_CLEARANCE_M) for p in avoid])) \
+        if avoid else local
+    parts = [q for q in shapely.get_parts(room) if q.geom_type == "Polygon"] or list(shapely.get_parts(local))
+    label = polylabel(max(parts, key=lambda q: q.area), tolerance=5.0)
+    return to_crs(label, "EPSG:4326", source=LOCAL_CRS)
+
+
 def _label(spec) -> str:
     text = f"{spec.name_en} · {spec.name_zh}"
     return escape(text)
@@ -375,7 +395,7 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
                 layer.add_child(Bind("bindPopup", popup, **POPUP_OPTIONS))
             layer.add_to(group)
             if spec.part_of:        # name the parts on the map, so they can be told apart
-                point = b.geometry.representative_point()
+                point = _label_point(b.geometry, [f.geometry for f in zone.features if f.spec.kind == "point"])
                 folium.Marker((point.y, point.x), interactive=False, icon=folium.DivIcon(
                     html=f"<span lang='{_lang(spec.side)}'>{escape(_short(spec.name_en))}<br>"
                          f"{escape(_short(spec.name_zh))}</span>",

@@ -539,3 +539,21 @@ def test_map__minimap_offline__draws_the_zone_inside_its_frame(shipped_build, op
     # Both sides and the lines, drawn from hetao's own data (no tile loads offline).
     assert shown >= 3
     assert frame.locator("img.leaflet-tile-loaded").count() == 0
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_map__part_names__clear_of_the_branch_marker(shipped_build, open_page, device):
+    """On a desktop at once; on a phone, whose first view shows the whole zone in 390 px, after
+    one tap on the zoom-in button (there the names are as wide as the bonded zone)."""
+    page = open_page(shipped_build / "hetao.html", PHONE if device == "phone" else DESKTOP).page
+    if device == "phone":
+        zoom = page.evaluate(f"{MAIN_MAP}.getZoom()")
+        box = page.locator(".leaflet-control-zoom-in").bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_function(f"z => {MAIN_MAP}.getZoom() === z + 1", arg=zoom)
+        wait_map_idle(page)
+    marker = page.locator(".hetao-marker").bounding_box()
+    labels = page.locator(".hetao-area-label")
+    assert labels.count() == 2
+    for i in range(labels.count()):
+        assert not _overlap(labels.nth(i).bounding_box(), marker), labels.nth(i).inner_text()
