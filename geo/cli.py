@@ -418,10 +418,14 @@ def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | 
             found = find_osm_ways(find_name, boundaries=boundaries, endpoint=endpoint, near=near, timeout=timeout)
         except HetaoError as exc:
             raise _fail(exc) from None
-        _print_found(find_name, found, fmt)
+        again = [*(["--boundaries", str(boundaries)] if boundaries else []),
+                 *(["--endpoint", endpoint] if endpoint else [])]
+        _print_found(find_name, found, fmt, again)
         return
     if near is not None:
         raise click.UsageError("--near goes with --find")
+    if osm is not None and len(line_ids) != 1:
+        raise click.UsageError("--osm names the elements of one line: give exactly one LINE_ID with it")
     try:
         elements = parse_element_ids(osm) if osm is not None else None
     except ValueError as exc:
@@ -435,7 +439,11 @@ def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | 
     _print_refresh(result, fmt, apply_)
 
 
-def _print_found(name: str, found, fmt: str) -> None:
+#: --find suggests copying the ways it found into a line they run this close to (m).
+SUGGEST_WITHIN_M = 300.0
+
+
+def _print_found(name: str, found, fmt: str, options: list[str]) -> None:
     if fmt == "json":
         click.echo(json.dumps([{
             "element": f.element.ref, "name": f.name, "class": f.feature_class,
@@ -451,9 +459,12 @@ def _print_found(name: str, found, fmt: str) -> None:
     for f in found:
         where = "" if f.distance_m is None else f", typically {f.distance_m:,.0f} m from {f.near}"
         click.echo(f"  {f.element.ref:<16} {f.name}  {f.feature_class or '-'}, {f.length_m:,.0f} m long{where}")
-    near = next((f.near for f in found if f.near), "LINE_ID")
-    refs = ",".join(f.element.ref for f in found)
-    _say(f"to copy them into a line: hetao refresh {near} --osm {refs} --accuracy 10")
+    close = [f for f in found if f.near and f.distance_m is not None and f.distance_m <= SUGGEST_WITHIN_M]
+    if close:
+        import shlex
+        refs = ",".join(f.element.ref for f in close)
+        command = shlex.join(["hetao", "refresh", close[0].near, "--osm", refs, "--accuracy", "10", *options])
+        _say(f"to see what copying them into {close[0].near} changes (add --apply to do it): {command}")
 
 
 def _print_refresh(result, fmt: str, applied: bool) -> None:
@@ -482,14 +493,15 @@ def _print_refresh(result, fmt: str, applied: bool) -> None:
             _say(f"  {lid}: skipped: {reason}")
         if result.diff.features:
             click.echo(result.diff.table(), nl=False)
+    err = fmt == "json"         # keep standard output pure JSON
     if not result.changed:
-        _say("nothing changed in OpenStreetMap: nothing to write")
+        _say("nothing changed in OpenStreetMap: nothing to write", err=err)
     elif applied:
         for swap in result.applied:
-            _say(f"swapped in {swap.feature_id}; undo with: hetao undo {swap.feature_id}")
-        _say("the map was not rebuilt: run hetao build")
+            click.echo(f"swapped in {swap.feature_id}; undo with: hetao undo {swap.feature_id}", err=err)
+        _say("the map was not rebuilt: run hetao build", err=err)
     else:
-        _say("nothing written: give --apply to swap the changed lines in")
+        _say("nothing written: give --apply to swap the changed lines in", err=err)
 
 
 def main() -> None:

@@ -81,12 +81,17 @@ class OsmElement:
 
 def endpoint_url(endpoint: str | None = None) -> str:
     """The endpoint to use: the one given, else ``$HETAO_OVERPASS_URL``, else the public one."""
-    url = endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise NetworkError(f"the Overpass endpoint {url!r} is not an http(s) URL "
-                           f"(give it with the endpoint parameter or ${ENDPOINT_ENV})")
-    return url
+    url = endpoint if endpoint is not None else os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    try:
+        parts = urlsplit(url.strip())
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port      # raises ValueError for a port out of range
+    except ValueError:
+        valid = False
+    if not valid:
+        raise NetworkError(f"the Overpass endpoint {url!r} is not a valid http(s) URL (give it with "
+                           f"the endpoint parameter or ${ENDPOINT_ENV}, e.g. {DEFAULT_ENDPOINT})")
+    return url.strip()
 
 
 def parse_element_ids(text: str | list[str]) -> list[str]:
@@ -163,6 +168,9 @@ def _post(query: str, endpoint: str, timeout: float) -> dict:
     except requests.exceptions.ConnectionError as exc:
         raise NetworkError(f"cannot reach {host}: {_reason(exc)} (offline, or a proxy or "
                            "firewall in the way? a mirror can be given as the endpoint)") from None
+    except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema):
+        raise NetworkError(f"the Overpass endpoint {endpoint!r} is not a valid http(s) URL") from None
     except requests.exceptions.RequestException as exc:
         raise NetworkError(f"cannot fetch from {endpoint}: {_reason(exc)}") from None
     finally:
@@ -205,7 +213,8 @@ def _reason(exc: Exception) -> str:
 def _remark(text: str) -> str:
     """The first line of Overpass's HTML error text, if any, short."""
     import re
-    plain = " ".join(re.sub(r"<[^>]+>", " ", text or "").split())
+    body = re.sub(r"(?is)<(title|head|style|script)\b.*?</\1>", " ", text or "")
+    plain = " ".join(re.sub(r"<[^>]+>", " ", body).split())
     return plain[:160]
 
 

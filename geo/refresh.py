@@ -35,7 +35,7 @@ from .importer import Imported
 from .locking import folder_lock
 from .manifest import OsmSource
 from .measurement import LOCAL_CRS, to_crs
-from .overpass import OsmElement, endpoint_url, fetch_elements, find_ways
+from .overpass import OsmElement, endpoint_url, fetch_elements, find_ways, parse_element_ids
 from .swap import HISTORY, Prepared, SwapResult, _swap
 from .zone import Line, default_boundaries_dir, load_zone
 
@@ -242,7 +242,7 @@ def _line_text(line: Line, index: int, new: shapely.LineString) -> tuple[str, li
 
 
 def _prepare(line: Line, change: LineRefresh, geometries: list, text: str, source: OsmSource,
-             endpoint: str, today: str) -> Prepared:
+             endpoint: str, today: str, resourced: bool) -> Prepared:
     label = f"refresh {line.id}"
     checked = [geometry_from_geojson(mapping(g), "line", file=label, feature_id=line.id) for g in geometries]
     geometry = checked[0] if len(checked) == 1 else shapely.MultiLineString(checked)
@@ -250,7 +250,9 @@ def _prepare(line: Line, change: LineRefresh, geometries: list, text: str, sourc
     how = ("cut at the points nearest its previous ends (" + "; ".join(
         f"{name}: moved {m:,.1f} m" for name, m in change.ends) + ")") if change.ends else "used whole"
     merged = "merged and " if len(change.elements) > 1 else ""
-    method = (f"Fetched with hetao refresh from the Overpass API ({endpoint}) on {today}: OpenStreetMap "
+    # Fetched again from the same elements, the line is what it was: its method still holds.
+    kept = "" if resourced else line.spec.provenance.method.rstrip() + " "
+    method = (f"{kept}Fetched with hetao refresh from the Overpass API ({endpoint}) on {today}: OpenStreetMap "
               f"{what}, {merged}{how}" + (f"; {'; '.join(change.notes)}" if change.notes else "")
               + ". Validated and written as RFC 7946 GeoJSON.")
     osm = {"elements": list(source.elements)}
@@ -261,8 +263,17 @@ def _prepare(line: Line, change: LineRefresh, geometries: list, text: str, sourc
     osm["fetched"] = [{"element": e.ref, "version": e.version, "timestamp": e.timestamp}
                       for e in change.elements]
     osm["endpoint"] = endpoint
+    updates: dict = {"osm": osm}
+    if resourced:
+        tags = next((e.tags for e in change.elements if e.tags.get("name") or e.tags.get("name:en")), {})
+        name = {"en": tags.get("name:en") or line.spec.name_en,
+                "zh": tags.get("name:zh") or tags.get("name") or line.spec.name_zh}
+        if (name["en"], name["zh"]) != (line.spec.name_en, line.spec.name_zh):
+            updates["name"] = name
+            change.notes.append(f"named it as OpenStreetMap does: {name['en']} · {name['zh']} (was "
+                                f"{line.spec.name_en} · {line.spec.name_zh})")
     imported = Imported(geometry, "EPSG:4326", "Overpass JSON", None, [f"fetched {what}"])
-    return Prepared(imported, text, method, {"osm": osm}, OSM_ATTRIBUTION)
+    return Prepared(imported, text, method, updates, OSM_ATTRIBUTION)
 
 
 def _source_text(change: LineRefresh, endpoint: str, today: str) -> str:
@@ -270,8 +281,8 @@ def _source_text(change: LineRefresh, endpoint: str, today: str) -> str:
             f"on {today}")
 
 
-def refresh(ids: list[str] | None = None, *, boundaries: Path | str | None = None,
-            endpoint: str | None = None, apply: bool = False, osm: list[str] | None = None,
+def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None = None,
+            endpoint: str | None = None, apply: bool = False, osm: list[str] | str | None = None,
             accuracy: float | None = None, allow_overlap: bool = False,
             timeout: float | None = None, today: str | None = None) -> RefreshResult:
     """Fetch the OSM-sourced lines again and report (and, with ``apply``, swap in) what moved.
@@ -286,9 +297,10 @@ def refresh(ids: list[str] | None = None, *, boundaries: Path | str | None = Non
         The Overpass API interpreter URL (``$HETAO_OVERPASS_URL``, else overpass-api.de).
     apply : bool
         Swap the changed lines in (history kept; ``hetao undo LINE`` restores each).
-    osm : list of str, optional
-        For one line: the OSM elements ("way/123") it copies from now on (see :func:`find_osm_ways`);
-        the whole fetched line is used, uncut.
+    osm : list of str, or str, optional
+        For one line: the OSM elements ("way/123", or "way/1,way/2") it copies from now on (see
+        :func:`find_osm_ways`); the whole fetched line is used, uncut, and the line takes its
+        names from the elements' ``name:en`` and ``name:zh`` (or ``name``) tags where they have them.
     accuracy : float, optional
         The refreshed lines' positional accuracy (m); the line's declared one by default.
     allow_overlap : bool
@@ -306,11 +318,20 @@ def refresh(ids: list[str] | None = None, *, boundaries: Path | str | None = Non
     """
     folder = Path(boundaries) if boundaries is not None else default_boundaries_dir()
     today = today or dt.date.today().isoformat()
+    ids = [ids] if isinstance(ids, str) else ids
+    if osm is not None:
+        try:
+            osm = parse_element_ids(osm)
+        except ValueError as exc:
+            raise BoundaryError([Problem("refresh", None, f"the osm parameter: {exc}")]) from None
+        if not ids or len(ids) != 1:
+            raise BoundaryError([Problem("refresh", None, "the osm parameter names the elements of one "
+                                         "line: give exactly one line id with it")])
+    if accuracy is not None and not accuracy > 0:
+        raise BoundaryError([Problem("refresh", None, "the accuracy parameter must be a positive number of metres")])
     url = endpoint_url(endpoint)
     zone = load_zone(folder)
     lines = {ln.id: ln for ln in zone.lines}
-    if osm is not None and (not ids or len(ids) != 1):
-        raise BoundaryError([Problem(folder, None, "give exactly one line with the osm parameter")])
     for fid in ids or []:
         if fid not in lines:
             kinds = {b.id: b.spec.kind for b in zone.features}
@@ -347,7 +368,8 @@ def refresh(ids: list[str] | None = None, *, boundaries: Path | str | None = Non
         if change.changed:
             text, notes, geometries = _line_text(line, index, new)
             change.notes.extend(notes)
-            change.prepared = _prepare(line, change, geometries, text, source, url, today)
+            change.prepared = _prepare(line, change, geometries, text, source, url, today,
+                                       resourced=osm is not None)
         changes.append(change)
         logger.info("%s: %s", lid, "changed" if change.changed else "unchanged")
     changed = [c for c in changes if c.changed]
@@ -373,7 +395,14 @@ def refresh(ids: list[str] | None = None, *, boundaries: Path | str | None = Non
     try:
         shutil.copytree(folder, scratch / "b", ignore=shutil.ignore_patterns(HISTORY), symlinks=True)
         try:
-            swaps(scratch / "b", dry=False)
+            for change, done in zip(changed, swaps(scratch / "b", dry=False)):
+                told = set(change.prepared.imported.notes)
+                for note in done.notes:
+                    if note in told or "no accuracy given" in note:
+                        continue
+                    if "marked approximate" in note:
+                        note = "dropped the line's 'approximate' mark: it now copies OpenStreetMap"
+                    change.notes.append(note)
             after = load_zone(scratch / "b")
         except HetaoError as exc:
             # One line: the lines refreshed, and the first problem they make (polygons that no
@@ -383,13 +412,21 @@ def refresh(ids: list[str] | None = None, *, boundaries: Path | str | None = Non
             what = (f"{first.feature}: {first.message}" if getattr(first, "feature", None) and
                     hasattr(first, "message") else getattr(first, "message", str(first)))
             what = what.replace(str(scratch / "b"), str(folder))
-            more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" \
-                if len(problems) > 1 else ""
+            for other in problems[1:]:
+                text = (f"{other.feature}: {other.message}" if getattr(other, "feature", None)
+                        and hasattr(other, "message") else getattr(other, "message", str(other)))
+                what += "; also " + text.replace(str(scratch / "b"), str(folder))
             names = ", ".join(c.line_id for c in changed)
             raise BoundaryError([Problem(f"refresh {names}", None, (
-                f"the fetched line{'s' if len(changed) > 1 else ''} cannot be swapped in: {what}{more}; "
+                f"the fetched line{'s' if len(changed) > 1 else ''} cannot be swapped in: {what}; "
                 "nothing written"))]) from None
         ids_changed = list(dict.fromkeys(i for c in changed for i in affected_ids(after, c.line_id)))
+        for change in changed:
+            for fid in affected_ids(after, change.line_id)[1:]:
+                spec = after.feature(fid).spec
+                if spec.explanation and not spec.union_of:
+                    change.notes.append(f"{fid} has an explanation written for its previous lines: "
+                                        "check that it still holds")
         diff = Diff(tuple(diff_zones(zone, after, ids_changed)), "now", "OpenStreetMap now")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -414,10 +451,15 @@ def find_osm_ways(name: str, *, boundaries: Path | str | None = None, endpoint: 
     NetworkError
         The server could not be reached or gave no usable answer.
     """
+    if not name or not name.strip():
+        raise BoundaryError([Problem("refresh --find", None, "give the name to look for, e.g. 绒花路")])
+    name = name.strip()
     zone = load_zone(Path(boundaries) if boundaries is not None else None)
     lines = {ln.id: ln for ln in zone.lines}
     if near is not None and near not in lines:
-        raise _fail(near, f"no such line; the lines are {', '.join(lines)}")
+        kinds = {b.id: b.spec.kind for b in zone.features}
+        raise _fail(near, f"is a {kinds[near]}, not a line; distances are measured to a line" if near in kinds
+                    else f"no such line; the lines are {', '.join(lines)}")
     targets = [lines[near]] if near else [ln for ln in zone.lines if ln.spec.approximate] or list(zone.lines)
     west, south, east, north = shapely.union_all([b.geometry for b in zone.features]).bounds
     pad_lat = radius_m / 110_574.0

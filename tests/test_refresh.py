@@ -117,6 +117,9 @@ def test_refresh__binhe_moved__cli_shows_it_then_apply_fills_provenance_and_undo
     assert "way 25423077 (version 2, 2026-11-20T00:00:00Z)" in prov["source"]
     assert replay.url in prov["source"] and prov["attribution"] == "© OpenStreetMap contributors"
     assert entry["osm"]["elements"] == [BINHE]
+    # The same element fetched again: what the line is (and how it was made) still holds.
+    shipped = folder.entry(json.loads(before["manifest.json"]), "binhe-boulevard")["provenance"]["method"]
+    assert prov["method"].startswith(shipped + " Fetched with hetao refresh from the Overpass API")
     assert entry["osm"]["fetched"] == [{"element": BINHE, "version": 2, "timestamp": "2026-11-20T00:00:00Z"}]
     moved = recorded("binhe-moved-30m.json")["elements"][0]["geometry"]
     assert folder.line("binhe-boulevard")["features"][0]["geometry"]["coordinates"] == \
@@ -146,6 +149,11 @@ def test_refresh__found_by_name__ronghua_road_replaces_the_bonded_zone_north_edg
     assert applied.code == 0, applied.err
     entry = folder.entry(folder.manifest(), "ronghua-road-approximate")
     assert entry["osm"]["elements"] == RONGHUA_WAYS.split(",") and entry["approximate"] is False
+    # Said: the mark dropped, the names taken from OSM, the polygon's explanation to review.
+    assert "dropped the line's 'approximate' mark" in applied.out
+    assert entry["name"] == {"en": "Ronghua Road", "zh": "绒花路"} and "named it as OpenStreetMap does" in applied.out
+    assert "futian-bonded-zone has an explanation written for its previous lines" in applied.out
+    assert entry["provenance"]["method"].startswith("Fetched with hetao refresh")
     zone = hetao.load(folder.path)
     futian = next(m for m in hetao.measure(zone) if m.id == "futian-bonded-zone")
     # The synthetic road runs 40 m south of the approximate line: the zone loses that strip,
@@ -221,7 +229,7 @@ def test_refresh__failures__one_line_exit_2_folder_unchanged(replay, folder, cas
             p["lat"] += 0.004           # about 440 m north: past where Huaqiang S Rd reaches
         replay.store[BINHE] = far
         needles = ("refresh binhe-boulevard: the fetched line cannot be swapped in: huanggang-port-area:",
-                   "do not meet", "(and 1 more problem)")
+                   "do not meet", "; also huanggang-port-area: the west edge")
     before = folder.snapshot()
     result = refresh(replay, folder, "--apply", *(["--timeout", "0.5"] if case == "timeout" else []),
                      endpoint=endpoint)
@@ -268,7 +276,14 @@ def test_refresh__without_the_osm_extra__says_what_to_install(replay, folder, mo
     (["hong-kong-park"], "is a polygon, not a line"),
     (["xinzhou-river-assumed"], "names no OpenStreetMap elements"),
     (["binhe-boulevard", "--osm", "node/5"], "not an OSM way or relation"),
-    (["--endpoint", "ftp://example.org/x"], "not an http(s) URL"),
+    (["--endpoint", "ftp://example.org/x"], "not a valid http(s) URL"),
+    (["--endpoint", "http://[::1"], "not a valid http(s) URL"),
+    (["--endpoint", "http://127.0.0.1:99999/"], "not a valid http(s) URL"),
+    (["--endpoint", ""], "not a valid http(s) URL"),
+    (["ronghua-road-approximate", "--osm", "way/1", "--accuracy", "0"], "--accuracy must be a positive"),
+    (["--osm", "way/1"], "give exactly one LINE_ID"),
+    (["--find", " "], "give the name to look for"),
+    (["--find", "绒花路", "--near", "futian-bonded-zone"], "is a polygon, not a line"),
 ])
 def test_refresh__bad_usage__exit_2_nothing_asked(replay, folder, args, needle):
     result = run("refresh", "--boundaries", folder.path, *(args if "--endpoint" in args
@@ -295,3 +310,27 @@ def test_swap_of_a_line_from_a_file__drops_its_osm_source_and_refresh_then_skips
     assert result.code == 0, result.err
     assert "binhe-boulevard: skipped" in result.out and "nothing changed in OpenStreetMap" in result.out
     assert "25423077" not in replay.seen[0].query and folder.snapshot() == before
+
+
+def test_refresh__json__standard_output_is_json_alone_preview_and_apply(replay, folder):
+    replay.store.update(elements_of("binhe-moved-30m.json"))
+    for extra in ([], ["--apply"]):
+        result = refresh(replay, folder, "binhe-boulevard", "--format", "json", *extra)
+        assert result.code == 0, result.err
+        data = json.loads(result.out)
+        assert [ln["id"] for ln in data["lines"] if ln["changed"]] == ["binhe-boulevard"]
+        assert {r["id"] for r in data["diff"]} == {"binhe-boulevard", "shenzhen-park", "huanggang-port-area"}
+        assert len(data["applied"]) == len(extra)
+    assert "swapped in binhe-boulevard" in result.err
+
+
+def test_refresh__python__ids_and_elements_as_strings(replay, folder):
+    replay.store.update(elements_of("ronghua-road.json"))
+    result = hetao.refresh("ronghua-road-approximate", boundaries=folder.path, endpoint=replay.url,
+                           osm=RONGHUA_WAYS, accuracy=10)
+    assert [ln.line_id for ln in result.changed] == ["ronghua-road-approximate"]
+    assert [e.ref for e in result.changed[0].elements] == RONGHUA_WAYS.split(",")
+    found = hetao.find_osm_ways("Ronghua Road", boundaries=folder.path, endpoint=replay.url)
+    assert sorted(f.element.ref for f in found) == RONGHUA_WAYS.split(",")
+    assert {f.near for f in found} == {"ronghua-road-approximate"}
+    assert all(30 < f.distance_m < 50 and f.feature_class == "highway=secondary" for f in found)
