@@ -121,6 +121,9 @@ HAUSDORFF_TOLERANCE = 0.1
 #: Metres per degree, at most, anywhere on the ellipsoid (a meridian degree at the poles):
 #: a lon/lat tolerance of HAUSDORFF_TOLERANCE / this is at most HAUSDORFF_TOLERANCE metres.
 _MAX_M_PER_DEGREE = 111_700.0
+#: About 100 m: a lon/lat segment this long and its projected chord differ by well under a
+#: millimetre in the local projection (the error grows with the square of the length).
+_SEGMENT_DEG = 0.001
 
 
 def _linework(geometry: BaseGeometry) -> BaseGeometry:
@@ -196,10 +199,17 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
         hausdorff = 0.0
     else:
         # Large outlines are simplified in lon/lat (to at most HAUSDORFF_TOLERANCE metres)
-        # before they are projected: the projection is then of thousands of points, not millions.
+        # before they are projected: the projection is then of thousands of points, not
+        # millions. Segments the simplification made long are cut to _SEGMENT_DEG first, so
+        # that, projected, they stay within millimetres of the lon/lat segments they stand for.
         degrees = HAUSDORFF_TOLERANCE / _MAX_M_PER_DEGREE
-        hausdorff = hausdorff_distance(to_crs(_simplified(before, degrees), LOCAL_CRS),
-                                       to_crs(_simplified(after, degrees), LOCAL_CRS), tolerance=0)
+
+        def reduced(g: BaseGeometry) -> BaseGeometry:
+            small = _simplified(g, degrees)
+            return small if small is g else shapely.segmentize(small, _SEGMENT_DEG)
+
+        hausdorff = hausdorff_distance(to_crs(reduced(before), LOCAL_CRS),
+                                       to_crs(reduced(after), LOCAL_CRS), tolerance=0)
     if polygonal:
         (area_before, perim_before), (area_after, perim_after) = area_perimeter or (
             geodesic_area_perimeter(before), geodesic_area_perimeter(after))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,6 +133,10 @@ def _dataset(path: Path, feature_id: str | None, layer: str | None) -> tuple[str
     return f"/vsizip/{archive.resolve()}/{chosen[0]}", layer, [f"read {chosen[0]} from the zip archive"]
 
 
+#: A FeatureCollection that says so first, as GDAL, QGIS, geojson.io and shapely write it.
+_FEATURE_COLLECTION = re.compile(r'\s*\{\s*"type"\s*:\s*"FeatureCollection"')
+
+
 def _plain_geojson(path: Path) -> list[BaseGeometry] | None:
     """The geometries of a plain GeoJSON file (no legacy ``crs`` member), read by GEOS in one
     pass; ``None`` where GDAL should read it (another format, a ``crs`` member, null
@@ -148,8 +153,8 @@ def _plain_geojson(path: Path) -> list[BaseGeometry] | None:
         return None
     if geometry.geom_type != "GeometryCollection":
         return [geometry]
-    if '"FeatureCollection"' not in text[:4096]:
-        return None       # a bare GeometryCollection: GDAL's reading, and its refusal
+    if not _FEATURE_COLLECTION.match(text):
+        return None       # a bare GeometryCollection, or anything less usual: GDAL's reading
     parts = list(shapely.get_parts(geometry))
     if any(p.geom_type == "GeometryCollection" for p in parts):
         return None

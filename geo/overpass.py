@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -29,7 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from .errors import NetworkError
 
 __all__ = ["DEFAULT_ENDPOINT", "ENDPOINT_ENV", "OsmElement", "endpoint_url", "fetch_elements",
-           "find_ways", "parse_element_ids", "user_agent"]
+           "find_ways", "parse_element_ids", "public_url", "user_agent"]
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,16 @@ def endpoint_url(endpoint: str | None = None) -> str:
     return url.strip()
 
 
+def public_url(url: str) -> str:
+    """``url`` without user name, password or query: what may be shown and stored."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc, query="", fragment="").geturl()
+
+
 def parse_element_ids(text: str | list[str]) -> list[str]:
     """``"way/1, relation/2"`` (or a list) as ``["way/1", "relation/2"]``; ``w1`` and
     ``r2`` are accepted too."""
@@ -151,14 +162,18 @@ def _post(query: str, endpoint: str, timeout: float) -> dict:
     session = _session()
     import requests
 
+    url, endpoint = endpoint, public_url(endpoint)      # the one asked, and the one named
     host = urlsplit(endpoint).netloc
     logger.info("asking %s: %s", endpoint, " ".join(query.split()))
     try:
-        response = session.post(endpoint, data={"data": query}, timeout=(CONNECT_TIMEOUT_S, timeout))
+        response = session.post(url, data={"data": query}, timeout=(CONNECT_TIMEOUT_S, timeout))
     except _WaitTooLong as exc:
         raise NetworkError(f"{endpoint} is rate-limiting (HTTP 429) and asks to wait "
                            f"{exc.seconds:,.0f} s, longer than hetao waits ({MAX_RETRY_AFTER_S:,.0f} s); "
                            "try again later") from None
+    except requests.exceptions.ConnectTimeout:
+        raise NetworkError(f"cannot reach {host}: no connection within {CONNECT_TIMEOUT_S:g} s (offline, "
+                           "or a firewall in the way? a mirror can be given as the endpoint)") from None
     except requests.exceptions.Timeout:
         raise NetworkError(f"{endpoint} did not answer within {timeout:g} s (timed out); "
                            "try again later, or give a longer timeout") from None
@@ -168,6 +183,9 @@ def _post(query: str, endpoint: str, timeout: float) -> dict:
     except requests.exceptions.ConnectionError as exc:
         raise NetworkError(f"cannot reach {host}: {_reason(exc)} (offline, or a proxy or "
                            "firewall in the way? a mirror can be given as the endpoint)") from None
+    except requests.exceptions.InvalidHeader:
+        raise NetworkError(f"{endpoint} answered with a header hetao cannot read (a Retry-After that is "
+                           "not a number of seconds or a date?)") from None
     except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
             requests.exceptions.MissingSchema):
         raise NetworkError(f"the Overpass endpoint {endpoint!r} is not a valid http(s) URL") from None
@@ -269,7 +287,8 @@ def fetch_elements(refs: list[str], *, endpoint: str | None = None,
 def _query(body: str, endpoint: str | None, timeout: float | None) -> list[OsmElement]:
     """The ways and relations an Overpass union ``body`` selects, with meta and geometry."""
     wait = timeout or DEFAULT_TIMEOUT_S
-    data = _post(f"[out:json][timeout:{int(wait)}];({body});out meta geom;", endpoint_url(endpoint), wait)
+    server_wait = max(1, math.ceil(wait))      # Overpass takes whole seconds
+    data = _post(f"[out:json][timeout:{server_wait}];({body});out meta geom;", endpoint_url(endpoint), wait)
     return [e for e in (_element(item) for item in data["elements"]) if e is not None]
 
 

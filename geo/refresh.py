@@ -16,8 +16,6 @@ import copy
 import datetime as dt
 import json
 import logging
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +33,8 @@ from .importer import Imported
 from .locking import folder_lock
 from .manifest import OsmSource
 from .measurement import LOCAL_CRS, to_crs
-from .overpass import OsmElement, endpoint_url, fetch_elements, find_ways, parse_element_ids
-from .swap import HISTORY, Prepared, SwapResult, _swap
+from .overpass import OsmElement, endpoint_url, fetch_elements, find_ways, parse_element_ids, public_url
+from .swap import Prepared, SwapResult, _swap_many
 from .zone import Line, default_boundaries_dir, load_zone
 
 __all__ = ["LineRefresh", "RefreshResult", "Found", "refresh", "find_osm_ways"]
@@ -170,9 +168,59 @@ def _fetched_line(line_id: str, refs: tuple[str, ...], found: dict[str, OsmEleme
     return tuple(elements), merged
 
 
-def _cut(line_id: str, fetched: BaseGeometry, old: shapely.LineString,
-         ends: tuple[str, str] | None) -> tuple[shapely.LineString, tuple[tuple[str, float], ...]]:
-    """The fetched linework cut as the current piece is, and run the same way round."""
+#: How near (m) another line must pass a line's end to be the junction that end is cut at,
+#: and how far from the previous end the fetched junction is looked for.
+JUNCTION_M = 0.2
+JUNCTION_SEARCH_M = 500.0
+
+
+def _directed_m(old: BaseGeometry, candidate: BaseGeometry) -> float:
+    """The farthest any vertex of ``old`` lies from ``candidate`` (m): how far ``candidate``
+    is from covering ``old``, whatever it runs on to."""
+    local = to_crs(candidate, LOCAL_CRS)
+    return float(shapely.distance(shapely.points(shapely.get_coordinates(to_crs(old, LOCAL_CRS))), local).max())
+
+
+def _arc(component: shapely.LineString, a: float, b: float, old: BaseGeometry) -> shapely.LineString | None:
+    """The stretch of ``component`` between positions ``a`` and ``b`` (on a closed outline,
+    whichever of the two arcs follows ``old``)."""
+    low, high = sorted((a, b))
+    arcs = [shapely.ops.substring(component, low, high)]
+    if component.is_closed:
+        tail = shapely.ops.substring(component, high, component.length)
+        head = shapely.ops.substring(component, 0.0, low)
+        arcs.append(shapely.LineString(list(tail.coords) + list(head.coords)[1:]))
+    arcs = [arc for arc in arcs if arc.geom_type == "LineString" and arc.length > 0]
+    return min(arcs, key=lambda arc: _directed_m(old, arc) + _directed_m(arc, old)) if arcs else None
+
+
+def _junction(component: shapely.LineString, neighbour: BaseGeometry, near: shapely.Point) -> shapely.Point | None:
+    """Where ``component`` meets ``neighbour`` (crosses it, or comes closest to it) near the
+    point ``near``; ``None`` if they come nowhere near there."""
+    local_near = to_crs(near, LOCAL_CRS)
+    crossing = shapely.get_coordinates(shapely.intersection(component, neighbour))
+    if len(crossing):
+        points = shapely.points(crossing)
+        gaps = shapely.distance(to_crs(points, LOCAL_CRS), local_near) if len(points) > 1 else \
+            np.array([to_crs(points[0], LOCAL_CRS).distance(local_near)])
+        if gaps.min() <= JUNCTION_SEARCH_M:
+            return points[int(gaps.argmin())]
+    window = to_crs(local_near.buffer(JUNCTION_SEARCH_M), "EPSG:4326", source=LOCAL_CRS)
+    nearby = shapely.intersection(component, window)
+    if nearby.is_empty:
+        return None
+    return shapely.ops.nearest_points(nearby, neighbour)[0]
+
+
+def _cut(line_id: str, fetched: BaseGeometry, old: shapely.LineString, ends: tuple[str, str] | None,
+         neighbours: tuple[list, list] = ([], [])) -> tuple[shapely.LineString, tuple[tuple[str, float], ...]]:
+    """The fetched linework cut as the current piece is, and run the same way round.
+
+    A cut line is first cut at the points of the fetched line nearest its current ends; if
+    that is not the line as it is, each end that is a junction (``neighbours``: the lines,
+    as they will be, that meet that end now) is cut where the fetched line meets them, so
+    that a junction that moved moves with them.
+    """
     first, last = shapely.Point(old.coords[0]), shapely.Point(old.coords[-1])
     components = list(shapely.get_parts(fetched))
     if ends is None:
@@ -182,31 +230,36 @@ def _cut(line_id: str, fetched: BaseGeometry, old: shapely.LineString,
                         f"{min(gaps):,.1f} m apart at the closest)")
         new = components[0]
     else:
-        # The component the current piece runs along, then the stretch between the points of it
-        # nearest the current ends (on a closed outline, the arc that follows the piece).
-        local_old = to_crs(old, LOCAL_CRS)
-        component = min(components, key=lambda c: shapely.hausdorff_distance(to_crs(c, LOCAL_CRS), local_old))
-        a, b = shapely.line_locate_point(component, first), shapely.line_locate_point(component, last)
-        low, high = sorted((a, b))
-        arcs = [shapely.ops.substring(component, low, high)]
-        if component.is_ring:
-            tail = shapely.ops.substring(component, high, component.length)
-            head = shapely.ops.substring(component, 0.0, low)
-            arcs.append(shapely.LineString(list(tail.coords) + list(head.coords)[1:]))
-        arcs = [arc for arc in arcs if arc.geom_type == "LineString" and arc.length > 0]
-        if not arcs:
+        # The component that runs along the current piece (whatever it runs on to).
+        component = min(components, key=lambda c: _directed_m(old, c))
+        new = _arc(component, shapely.line_locate_point(component, first),
+                   shapely.line_locate_point(component, last), old)
+        if new is None:
             raise _fail(line_id, f"the fetched line no longer runs between {ends[0]} and {ends[1]}")
-        new = min(arcs, key=lambda arc: shapely.hausdorff_distance(to_crs(arc, LOCAL_CRS), local_old))
-    new = shapely.LineString(shapely.get_coordinates(new))
-    start, end = new.coords[0], new.coords[-1]
-    if _point_gap_m(start, first.coords[0]) + _point_gap_m(end, last.coords[0]) > \
-            _point_gap_m(end, first.coords[0]) + _point_gap_m(start, last.coords[0]):
-        new = new.reverse()
+        if not _same(_oriented(new, first, last), old) and any(neighbours):
+            cuts = []
+            for end, around in ((first, neighbours[0]), (last, neighbours[1])):
+                meets = [_junction(component, n, end) for n in around]
+                meets = [m for m in meets if m is not None]
+                cuts.append(min(meets, key=lambda m: _point_gap_m(m.coords[0], end.coords[0])) if meets else end)
+            refined = _arc(component, shapely.line_locate_point(component, cuts[0]),
+                           shapely.line_locate_point(component, cuts[1]), old)
+            new = refined if refined is not None else new
+    new = _oriented(shapely.LineString(shapely.get_coordinates(new)), first, last)
     moved = ()
     if ends is not None:
         moved = ((ends[0], _point_gap_m(new.coords[0], first.coords[0])),
                  (ends[1], _point_gap_m(new.coords[-1], last.coords[0])))
     return new, moved
+
+
+def _oriented(line: shapely.LineString, first: shapely.Point, last: shapely.Point) -> shapely.LineString:
+    """``line`` running from the end nearer ``first`` to the end nearer ``last``."""
+    start, end = line.coords[0], line.coords[-1]
+    if _point_gap_m(start, first.coords[0]) + _point_gap_m(end, last.coords[0]) > \
+            _point_gap_m(end, first.coords[0]) + _point_gap_m(start, last.coords[0]):
+        return line.reverse()
+    return line
 
 
 def _same(a: BaseGeometry, b: BaseGeometry) -> bool:
@@ -264,6 +317,8 @@ def _prepare(line: Line, change: LineRefresh, geometries: list, text: str, sourc
                       for e in change.elements]
     osm["endpoint"] = endpoint
     updates: dict = {"osm": osm}
+    if not resourced and line.spec.notes:
+        updates["notes"] = line.spec.notes      # the same elements: what was noted still holds
     if resourced:
         tags = next((e.tags for e in change.elements if e.tags.get("name") or e.tags.get("name:en")), {})
         name = {"en": tags.get("name:en") or line.spec.name_en,
@@ -341,7 +396,8 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
     skipped: list[tuple[str, str]] = []
     for lid in ids or list(lines):
         spec = lines[lid].spec
-        source = OsmSource(tuple(osm)) if osm is not None else spec.osm
+        source = (OsmSource(tuple(osm), spec.osm.piece if spec.osm else None) if osm is not None
+                  else spec.osm)
         if source is None:
             reason = ("names no OpenStreetMap elements (derived or assumed); find some with --find "
                       "and give them with --osm")
@@ -350,91 +406,106 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
             skipped.append((lid, reason))
         else:
             sources[lid] = source
+    if not sources:
+        return RefreshResult(public_url(url), [], skipped, Diff((), "now", "OpenStreetMap now"))
+    # What the changes are made from: checked again, under the lock, before --apply writes.
+    read = _fingerprint(folder, [lines[lid] for lid in sources])
     refs = list(dict.fromkeys(r for s in sources.values() for r in s.elements))
     try:
         found = fetch_elements(refs, endpoint=url, timeout=timeout)
     except NetworkError as exc:
         raise NetworkError(f"refresh {', '.join(sources)}: {exc}") from None
+    fetched = {lid: _fetched_line(lid, source.elements, found, public_url(url))
+               for lid, source in sources.items()}
     changes = []
     for lid, source in sources.items():
         line = lines[lid]
         index = _osm_piece(line, source)
-        elements, fetched = _fetched_line(lid, source.elements, found, url)
+        elements, linework = fetched[lid]
         old = line.pieces[index].geometry
-        new, ends = _cut(lid, fetched, old, source.ends)
+        new, ends = _cut(lid, linework, old, source.ends, _neighbours(line, old, zone, fetched))
         change = LineRefresh(lid, elements, old, new, ends, [], changed=not _same(new, old))
         if len(elements) > 1:
             change.notes.append(f"merged {len(elements)} elements")
         if change.changed:
             text, notes, geometries = _line_text(line, index, new)
             change.notes.extend(notes)
-            change.prepared = _prepare(line, change, geometries, text, source, url, today,
+            change.prepared = _prepare(line, change, geometries, text, source, public_url(url), today,
                                        resourced=osm is not None)
         changes.append(change)
         logger.info("%s: %s", lid, "changed" if change.changed else "unchanged")
     changed = [c for c in changes if c.changed]
     if not changed:
-        return RefreshResult(url, changes, skipped, Diff((), "now", "OpenStreetMap now"))
+        return RefreshResult(public_url(url), changes, skipped, Diff((), "now", "OpenStreetMap now"))
 
-    def swaps(target: Path, dry: bool) -> list[SwapResult]:
-        done = []
-        for change in changed:
-            spec = lines[change.line_id].spec
-            done.append(_swap(
-                target, change.line_id, Path(f"refresh {change.line_id}"), crs=None, layer=None,
-                source=_source_text(change, url, today), licence=OSM_LICENCE,
-                accuracy=accuracy if accuracy is not None else spec.provenance.positional_accuracy_m,
-                approximate=False, explanation=None, keep_explanation=True,
-                allow_overlap=allow_overlap, datum=None, dry_run=dry, today=today,
-                prepared=change.prepared))
-        return done
-
-    # Every change swapped in together on a scratch copy first: the polygons are rebuilt and
-    # checked with all the new lines, and the diff is of the whole refresh.
-    scratch = Path(tempfile.mkdtemp(prefix="hetao-refresh-"))
+    items = []
+    for change in changed:
+        spec = lines[change.line_id].spec
+        items.append((change.line_id, Path(f"refresh {change.line_id}"), dict(
+            crs=None, layer=None, source=_source_text(change, public_url(url), today), licence=OSM_LICENCE,
+            accuracy=accuracy if accuracy is not None else spec.provenance.positional_accuracy_m,
+            approximate=spec.approximate and osm is None, explanation=None, keep_explanation=True,
+            allow_overlap=allow_overlap, datum=None, today=today, prepared=change.prepared)))
+    # All the changed lines at once, as --apply will swap them in: checked (the polygons
+    # rebuilt with every new line), measured and diffed, nothing written.
     try:
-        shutil.copytree(folder, scratch / "b", ignore=shutil.ignore_patterns(HISTORY), symlinks=True)
-        try:
-            for change, done in zip(changed, swaps(scratch / "b", dry=False)):
-                told = set(change.prepared.imported.notes)
-                for note in done.notes:
-                    if note in told or "no accuracy given" in note:
-                        continue
-                    if "marked approximate" in note:
-                        note = "dropped the line's 'approximate' mark: it now copies OpenStreetMap"
-                    change.notes.append(note)
-            after = load_zone(scratch / "b")
-        except HetaoError as exc:
-            # One line: the lines refreshed, and the first problem they make (polygons that no
-            # longer close, sides that overlap), told of the user's folder.
-            problems = getattr(exc, "problems", None) or [str(exc)]
-            first = problems[0]
-            what = (f"{first.feature}: {first.message}" if getattr(first, "feature", None) and
-                    hasattr(first, "message") else getattr(first, "message", str(first)))
-            what = what.replace(str(scratch / "b"), str(folder))
-            for other in problems[1:]:
-                text = (f"{other.feature}: {other.message}" if getattr(other, "feature", None)
-                        and hasattr(other, "message") else getattr(other, "message", str(other)))
-                what += "; also " + text.replace(str(scratch / "b"), str(folder))
-            names = ", ".join(c.line_id for c in changed)
-            raise BoundaryError([Problem(f"refresh {names}", None, (
-                f"the fetched line{'s' if len(changed) > 1 else ''} cannot be swapped in: {what}; "
-                "nothing written"))]) from None
-        ids_changed = list(dict.fromkeys(i for c in changed for i in affected_ids(after, c.line_id)))
-        for change in changed:
-            for fid in affected_ids(after, change.line_id)[1:]:
-                spec = after.feature(fid).spec
-                if spec.explanation and not spec.union_of:
-                    change.notes.append(f"{fid} has an explanation written for its previous lines: "
-                                        "check that it still holds")
-        diff = Diff(tuple(diff_zones(zone, after, ids_changed)), "now", "OpenStreetMap now")
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    result = RefreshResult(url, changes, skipped, diff)
+        rehearsed = _swap_many(folder, items, dry_run=True)
+    except HetaoError as exc:
+        names = ", ".join(c.line_id for c in changed)
+        raise BoundaryError([Problem(f"refresh {names}", None, (
+            f"the fetched line{'s' if len(changed) > 1 else ''} cannot be swapped in: "
+            f"{_problem_line(exc)}; nothing written"))]) from None
+    after = rehearsed[0].after
+    for change, done in zip(changed, rehearsed):
+        told = set(change.prepared.imported.notes)
+        for note in done.notes:
+            if note in told or "no accuracy given" in note:
+                continue
+            if "marked approximate" in note:
+                note = "dropped the line's 'approximate' mark: it now copies OpenStreetMap"
+            change.notes.append(note)
+    ids_changed = list(dict.fromkeys(i for c in changed for i in affected_ids(after, c.line_id)))
+    for change in changed:
+        for fid in affected_ids(after, change.line_id)[1:]:
+            spec = after.feature(fid).spec
+            if spec.explanation and not spec.union_of:
+                change.notes.append(f"{fid} has an explanation written for its previous lines: "
+                                    "check that it still holds")
+    diff = Diff(tuple(diff_zones(zone, after, ids_changed, after_measurements=rehearsed[0].measurements)),
+                "now", "OpenStreetMap now")
+    result = RefreshResult(public_url(url), changes, skipped, diff)
     if apply:
+        names = ", ".join(c.line_id for c in changed)
         with folder_lock(folder):
-            result.applied = swaps(folder, dry=False)
+            if _fingerprint(folder, [lines[lid] for lid in sources]) != read:
+                raise BoundaryError([Problem(f"refresh {names}", None, (
+                    "the boundaries folder changed while the lines were fetched (another swap or "
+                    "undo?): run the refresh again; nothing written"))])
+            # One commit for every line: all of them are swapped in, or none.
+            result.applied = _swap_many(folder, items, dry_run=False)
     return result
+
+
+def _neighbours(line: Line, old: shapely.LineString, zone, fetched: dict) -> tuple[list, list]:
+    """For each end of ``old``, the other lines that meet it now, as they will be (fetched in
+    this refresh, or as they are)."""
+    out: tuple[list, list] = ([], [])
+    for k, end in enumerate((shapely.Point(old.coords[0]), shapely.Point(old.coords[-1]))):
+        for other in zone.lines:
+            if other.id != line.id and _distance_m(other.geometry, end) <= JUNCTION_M:
+                out[k].append(fetched[other.id][1] if other.id in fetched else other.geometry)
+    return out
+
+
+def _fingerprint(folder: Path, lines: list[Line]) -> tuple[bytes, ...]:
+    return tuple(p.read_bytes() for p in [folder / "manifest.json", *(ln.file for ln in lines)])
+
+
+def _problem_line(exc: HetaoError) -> str:
+    """Every problem of an error in one line."""
+    problems = getattr(exc, "problems", None) or [str(exc)]
+    return "; also ".join(f"{p.feature}: {p.message}" if getattr(p, "feature", None) and hasattr(p, "message")
+                          else getattr(p, "message", str(p)) for p in problems)
 
 
 def find_osm_ways(name: str, *, boundaries: Path | str | None = None, endpoint: str | None = None,

@@ -186,15 +186,132 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
         return _swap(folder, feature_id, Path(file), dry_run=False, **options)
 
 
-def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: str | None,
-          source: str | None, licence: str | None, accuracy: float | None, approximate: bool,
-          explanation: str | None, keep_explanation: bool, allow_overlap: bool,
-          datum: str | None, dry_run: bool, today: str | None,
-          prepared: Prepared | None = None) -> SwapResult:
+def _swap(folder: Path, feature_id: str, file: Path, *, dry_run: bool, **options) -> SwapResult:
+    """One swap: :func:`_swap_many` of one item."""
+    return _swap_many(folder, [(feature_id, file, options)], dry_run=dry_run)[0]
+
+
+def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bool) -> list[SwapResult]:
+    """Swap several features in at once: every item checked on one scratch copy holding all
+    the new geometries, then one commit of the manifest. Each item keeps a history entry of
+    its own (``hetao undo`` restores each; after a swap of several, each undo puts back just
+    its own entry). ``options`` are :func:`swap`'s keyword parameters, ``prepared`` too."""
     before = load_zone(folder)
     manifest_path = folder / MANIFEST_NAME
     raw_manifest = manifest_path.read_bytes()
     manifest = read_json(manifest_path)
+    new_manifest = copy.deepcopy(manifest)
+    plans = []
+    for feature_id, file, options in items:
+        plan = _plan(folder, before, manifest, feature_id, file, dry_run=dry_run, **options)
+        new_manifest["features"] = [plan.new_entry if isinstance(e, dict) and e.get("id") == feature_id
+                                    else e for e in new_manifest["features"]]
+        plans.append(plan)
+    new_manifest_text = manifest_text(new_manifest)
+
+    scratch = _scratch_copy(folder)
+    known = {}
+    try:
+        (scratch / "b" / MANIFEST_NAME).write_text(new_manifest_text, encoding="utf-8")
+        for plan in plans:
+            target = scratch / "b" / plan.geometry_rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(plan.geometry_text, encoding="utf-8")
+            if plan.kind != "line":     # in hand, checked: not read again
+                known[target.resolve()] = plan.imported.geometry
+        after = _load(scratch / "b", known)
+    except BoundaryError as exc:
+        # Name the user's file and folder, not the scratch copy (which is gone by now).
+        first = plans[0]
+        raise BoundaryError([_unscratch(p, scratch / "b", folder, first.geometry_rel, first.file)
+                             for p in exc.problems]) from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    affected = {plan.feature_id: affected_ids(after, plan.feature_id) for plan in plans}
+    every = list(dict.fromkeys(i for ids in affected.values() for i in ids))
+    measurements = measure_zone(after)
+    overlap = _new_overlap(before, after, every)
+    if overlap and not all(plan.allow_overlap for plan in plans):
+        first = plans[0]
+        raise BoundaryError([Problem(first.file, first.feature_id, (
+            f"the new geometry makes the two sides overlap ({overlap}); fix it, or give the "
+            "allow_overlap parameter to swap it in anyway"))])
+    diffs = diff_zones(before, after, every, after_measurements=measurements)
+    results = []
+    for plan in plans:
+        if overlap:
+            plan.notes.append(f"the sides now overlap ({overlap}): allowed as asked")
+        mine = tuple(d for d in diffs if d.id in affected[plan.feature_id])
+        results.append(SwapResult(plan.feature_id, plan.imported, before, after,
+                                  Diff(mine, "before", "after swap"), measurements, notes=plan.notes,
+                                  dry_run=dry_run))
+    if dry_run:
+        return results
+
+    files: dict[Path, bytes | str] = {}
+    batch = [plan.feature_id for plan in plans] if len(plans) > 1 else None
+    for plan in plans:
+        plan.version = _history_dir(folder, plan.feature_id) / f"{plan.number:04d}"
+        record = {"feature": plan.feature_id, "date": plan.new_entry["provenance"]["date"],
+                  "file": str(plan.file), "old_geometry": plan.old_entry.get("geometry"),
+                  "new_geometry": plan.geometry_rel}
+        if batch:
+            record["batch"] = batch
+        files[plan.version / "swap.json"] = json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+        files[plan.version / "entry.json"] = json.dumps(plan.old_entry, ensure_ascii=False, indent=1) + "\n"
+        files[plan.version / "manifest.json"] = raw_manifest
+        files[plan.version / "manifest.after.json"] = new_manifest_text
+        if plan.old_entry.get("geometry"):
+            files[plan.version / "geometry.geojson"] = (folder / plan.old_entry["geometry"]).read_bytes()
+        files[folder / plan.geometry_rel] = plan.geometry_text
+    write_files_atomic(files)       # on failure it removes what it wrote
+    try:
+        write_files_atomic({manifest_path: new_manifest_text})       # the commit
+    except HetaoIOError:
+        # Not committed: take back the history entries and the new geometry files.
+        for plan in plans:
+            _unlink(folder / plan.geometry_rel)
+            shutil.rmtree(plan.version, ignore_errors=True)
+            for empty in (plan.version.parent, plan.version.parent.parent):
+                try:
+                    empty.rmdir()
+                except OSError:
+                    break
+        raise
+    for plan, result in zip(plans, results):
+        logger.info("swapped %s: %s, history in %s", plan.feature_id, plan.geometry_rel, plan.version)
+        old_geometry = plan.old_entry.get("geometry")
+        if old_geometry and not _referenced(new_manifest, old_geometry):
+            _unlink(folder / old_geometry)
+        result.written = [folder / plan.geometry_rel, manifest_path]
+        result.history = plan.version
+    return results
+
+
+@dataclass
+class _Plan:
+    """One item of a swap, worked out before anything is written."""
+
+    feature_id: str
+    file: Path
+    kind: str
+    imported: Imported
+    old_entry: dict
+    new_entry: dict
+    geometry_rel: str
+    geometry_text: str
+    number: int
+    notes: list[str]
+    allow_overlap: bool
+    version: Path | None = None
+
+
+def _plan(folder: Path, before: Zone, manifest: dict, feature_id: str, file: Path, *,
+          crs: str | None, layer: str | None, source: str | None, licence: str | None,
+          accuracy: float | None, approximate: bool, explanation: str | None,
+          keep_explanation: bool, allow_overlap: bool, datum: str | None, dry_run: bool,
+          today: str | None, prepared: Prepared | None = None) -> _Plan:
+    manifest_path = folder / MANIFEST_NAME
     old_entry = _entry(manifest, feature_id, manifest_path)
     spec = before.manifest.feature(feature_id)
     source = source.strip() if isinstance(source, str) else source
@@ -270,10 +387,6 @@ def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: 
     }
     if prepared is not None and prepared.attribution:
         new_entry["provenance"]["attribution"] = prepared.attribution
-    new_manifest = copy.deepcopy(manifest)
-    new_manifest["features"] = [new_entry if e is old_entry or (isinstance(e, dict) and e.get("id") == feature_id)
-                                else e for e in manifest["features"]]
-    new_manifest_text = manifest_text(new_manifest)
     # GEOS writes the coordinates (exactly: they read back to the same doubles), fast.
     if prepared is not None:
         pieces = []
@@ -288,69 +401,8 @@ def _swap(folder: Path, feature_id: str, file: Path, *, crs: str | None, layer: 
             f'{{"type": "Feature", "id": {json.dumps(pid)}, "properties": {{}}, "geometry": '
             f'{shapely.to_geojson(part)}}}' for pid, part in pieces) + "]}\n")
 
-    scratch = _scratch_copy(folder)
-    try:
-        (scratch / "b" / MANIFEST_NAME).write_text(new_manifest_text, encoding="utf-8")
-        target = scratch / "b" / geometry_rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(geometry_text, encoding="utf-8")
-        # The new geometry is in hand, checked: the scratch copy's file is not read again.
-        known = {target.resolve(): imported.geometry} if spec.kind != "line" else {}
-        after = _load(scratch / "b", known)
-    except BoundaryError as exc:
-        # Name the user's file and folder, not the scratch copy (which is gone by now).
-        raise BoundaryError([_unscratch(p, scratch / "b", folder, geometry_rel, file)
-                             for p in exc.problems]) from None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    ids = affected_ids(after, feature_id)
-    measurements = measure_zone(after)
-    overlap = _new_overlap(before, after, ids)
-    if overlap and not allow_overlap:
-        raise BoundaryError([Problem(file, feature_id, (
-            f"the new geometry makes the two sides overlap ({overlap}); fix it, or give the "
-            "allow_overlap parameter to swap it in anyway"))])
-    if overlap:
-        notes.append(f"the sides now overlap ({overlap}): allowed as asked")
-    diff = Diff(tuple(diff_zones(before, after, ids, after_measurements=measurements)),
-                "before", "after swap")
-    result = SwapResult(feature_id, imported, before, after, diff, measurements, notes=notes,
-                        dry_run=dry_run)
-    if dry_run:
-        return result
-
-    version = _history_dir(folder, feature_id) / f"{number:04d}"
-    record = {"feature": feature_id, "date": new_entry["provenance"]["date"], "file": str(file),
-              "old_geometry": old_entry.get("geometry"), "new_geometry": geometry_rel}
-    files: dict[Path, bytes | str] = {
-        version / "swap.json": json.dumps(record, ensure_ascii=False, indent=1) + "\n",
-        version / "entry.json": json.dumps(old_entry, ensure_ascii=False, indent=1) + "\n",
-        version / "manifest.json": raw_manifest,
-        version / "manifest.after.json": new_manifest_text,
-    }
-    old_geometry = old_entry.get("geometry")
-    if old_geometry:
-        files[version / "geometry.geojson"] = (folder / old_geometry).read_bytes()
-    files[folder / geometry_rel] = geometry_text
-    write_files_atomic(files)       # on failure it removes what it wrote
-    try:
-        write_files_atomic({manifest_path: new_manifest_text})       # the commit
-    except HetaoIOError:
-        # Not committed: take back the history entry and the new geometry file.
-        _unlink(folder / geometry_rel)
-        shutil.rmtree(version, ignore_errors=True)
-        for empty in (version.parent, version.parent.parent):
-            try:
-                empty.rmdir()
-            except OSError:
-                break
-        raise
-    logger.info("swapped %s: %s, history in %s", feature_id, geometry_rel, version)
-    if old_geometry and not _referenced(new_manifest, old_geometry):
-        _unlink(folder / old_geometry)
-    result.written = [folder / geometry_rel, manifest_path]
-    result.history = version
-    return result
+    return _Plan(feature_id, file, spec.kind, imported, old_entry, new_entry, geometry_rel,
+                 geometry_text, number, notes, allow_overlap)
 
 
 def _new_overlap(before: Zone, after: Zone, ids: list[str]) -> str | None:
@@ -442,7 +494,10 @@ def _undo(folder: Path, feature_id: str) -> list[Path]:
     version, record = previous_version(folder, feature_id, clean=True)
     manifest_path = folder / MANIFEST_NAME
     current = manifest_path.read_bytes()
-    if current == (version / "manifest.after.json").read_bytes():
+    # Right after a swap of this feature alone, the old manifest comes back byte for byte;
+    # otherwise (the manifest changed since, or several features were swapped at once) just
+    # this feature's entry is put back.
+    if current == (version / "manifest.after.json").read_bytes() and not record.get("batch"):
         restored_manifest: bytes | str = (version / "manifest.json").read_bytes()
     else:
         restored_manifest = manifest_text(_with_old_entry(read_json(manifest_path), version, feature_id))
@@ -471,7 +526,8 @@ def _with_old_entry(manifest: dict, version: Path, feature_id: str) -> dict:
 
 
 def previous_zone(feature_id: str, *, boundaries: Path | str | None = None) -> tuple[Zone, Path]:
-    """The zone as it is, but with ``feature_id`` as it was before its last swap.
+    """The zone as it is, but with ``feature_id`` as it was before its last swap (and, when
+    it was swapped in together with others, those too, as they were).
 
     Returns the zone and the history entry it was rebuilt from.
 
@@ -482,15 +538,28 @@ def previous_zone(feature_id: str, *, boundaries: Path | str | None = None) -> t
     """
     folder = _folder(boundaries)
     version, record = previous_version(folder, feature_id)
+    together = [(feature_id, version, record)]
+    for other in record.get("batch") or []:
+        if other != feature_id:
+            try:
+                together.append((other, *previous_version(folder, other)))
+            except BoundaryError:
+                pass        # undone since: it is as it was
     scratch = _scratch_copy(folder)
     try:
-        manifest = _with_old_entry(read_json(folder / MANIFEST_NAME), version, feature_id)
+        manifest = read_json(folder / MANIFEST_NAME)
+        for fid, entry_version, entry_record in together:
+            manifest = _with_old_entry(manifest, entry_version, fid)
+            if entry_record.get("old_geometry"):
+                target = scratch / "b" / entry_record["old_geometry"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(entry_version / "geometry.geojson", target)
         (scratch / "b" / MANIFEST_NAME).write_text(manifest_text(manifest), encoding="utf-8")
-        if record.get("old_geometry"):
-            target = scratch / "b" / record["old_geometry"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(version / "geometry.geojson", target)
-        return load_zone(scratch / "b"), version
+        try:
+            return load_zone(scratch / "b"), version
+        except BoundaryError as exc:
+            raise BoundaryError([_unscratch(p, scratch / "b", folder, "", folder / HISTORY)
+                                 for p in exc.problems]) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -67,6 +67,9 @@ def test_read_boundary__plain_geojson__geos_reads_what_gdal_reads(tmp_path, monk
     '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": null}]}',
     '{"type": "GeometryCollection", "geometries": []}',
     '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1]]]}',
+    # A Feature holding a GeometryCollection, "FeatureCollection" only in a property.
+    '{"type": "Feature", "properties": {"note": "not a \\"FeatureCollection\\""}, "geometry": '
+    '{"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [114.06, 22.5]}]}}',
 ])
 def test_plain_geojson__anything_unusual__left_to_gdal(tmp_path, text):
     path = tmp_path / "outline.geojson"
@@ -124,3 +127,14 @@ def test_extent__thousands_of_slivers__one_wide_part_is_found_wherever_it_is(wid
     # Over 200 parts, summed in the local projection: within 0.01 % of geodesic.
     assert area == pytest.approx(geographiclib_geometry(parts[shapely.get_type_id(parts) == 3]).area, rel=1e-4)
     assert area == pytest.approx((3000 - (wide_at is not None)) * 0.15 + wide_m ** 2 / 2, rel=1e-2)
+
+
+def test_diff__large_outline_simplified_to_long_segments__hausdorff_still_within_tolerance():
+    """A 12 km square of 60,000 vertices against its 5 corners: the simplified square's sides
+    are 12 km long, and projected as chords they would pass 1.2 m from its true sides."""
+    square = shapely.box(114.0, 22.45, 114.12, 22.57)
+    dense = shapely.segmentize(square, 0.48 / 60_000)
+    assert shapely.get_num_coordinates(dense) > HAUSDORFF_VERTICES
+    exact = float(shapely.hausdorff_distance(to_crs(dense, LOCAL_CRS), to_crs(square, LOCAL_CRS)))
+    assert exact > 1.0
+    assert abs(diff_geometries("square", dense, square).hausdorff_m - exact) <= HAUSDORFF_TOLERANCE

@@ -334,3 +334,137 @@ def test_refresh__python__ids_and_elements_as_strings(replay, folder):
     assert sorted(f.element.ref for f in found) == RONGHUA_WAYS.split(",")
     assert {f.near for f in found} == {"ronghua-road-approximate"}
     assert all(30 < f.distance_m < 50 and f.feature_class == "highway=secondary" for f in found)
+
+
+def _moved(element: dict, east_m: float = 0.0, north_m: float = 0.0) -> dict:
+    """An Overpass element with every position moved (a re-traced line, as an OSM edit)."""
+    moved = json.loads(json.dumps(element))
+    dlon, dlat = east_m / (111_320 * 0.9239), north_m / 110_574.0
+    lists = [moved["geometry"]] if "geometry" in moved else [m["geometry"] for m in moved["members"]]
+    for points in lists:
+        for p in points:
+            p["lon"], p["lat"] = p["lon"] + dlon, p["lat"] + dlat
+    return moved
+
+
+def test_refresh__district_outline_returned_whole__cut_back_to_the_edge_unchanged(replay, folder):
+    """OSM gives the whole district outline, a closed ring; the edge is the stretch of it between
+    the points nearest its ends, whichever way round the ring that is."""
+    relation = replay.store["relation/9159733"]
+    edge = relation["members"][0]["geometry"]
+    # The rest of the outline: a detour of about a kilometre south-east, back to the start.
+    detour = [{"lat": edge[-1]["lat"] - 0.004, "lon": edge[-1]["lon"] + 0.002},
+              {"lat": edge[0]["lat"] - 0.006, "lon": edge[0]["lon"] + 0.008}, dict(edge[0])]
+    relation["members"] = [{"type": "way", "ref": 1, "role": "outer", "geometry": edge[5:] + detour},
+                           {"type": "way", "ref": 2, "role": "outer", "geometry": edge[:6]}]
+    result = hetao.refresh("loop-east-edge", boundaries=folder.path, endpoint=replay.url)
+    (line,) = result.lines
+    assert not line.changed and [m for _, m in line.ends] == [0.0, 0.0]
+
+
+def _extended(element: dict, first_m: float = 0.0, last_m: float = 0.0) -> dict:
+    """An element whose linework runs on past its ends, straight, as a district outline runs
+    on along the border."""
+    out = json.loads(json.dumps(element))
+    points = out["members"][0]["geometry"] if "members" in out else out["geometry"]
+
+    def beyond(end: dict, before: dict, metres: float) -> dict:
+        dx, dy = (end["lon"] - before["lon"]) * 102_850, (end["lat"] - before["lat"]) * 110_574
+        scale = metres / (dx * dx + dy * dy) ** 0.5
+        return {"lon": end["lon"] + dx * scale / 102_850, "lat": end["lat"] + dy * scale / 110_574}
+
+    if first_m:
+        points.insert(0, beyond(points[0], points[1], first_m))
+    if last_m:
+        points.append(beyond(points[-1], points[-2], last_m))
+    return out
+
+
+def test_refresh__loop_district_lines_retraced__cut_where_they_meet_and_swapped_in_together(replay, folder):
+    """Both district lines re-traced 15 m east (their shared tri-junction with them), each
+    running on across the border as a district outline does: each is cut where it crosses
+    the border and where it meets the other, and the two are swapped in at once."""
+    before = folder.snapshot()
+    replay.store["relation/9159733"] = _extended(_moved(replay.store["relation/9159733"], east_m=15), first_m=100)
+    replay.store["relation/8480823"] = _extended(_moved(replay.store["relation/8480823"], east_m=15), last_m=100)
+    result = refresh(replay, folder, "loop-east-edge", "loop-south-edge", "--apply")
+    assert result.code == 0, result.err
+    assert "cut at where it leaves the HK-Shenzhen border (moved" in result.out
+    zone = hetao.load(folder.path)
+    east, south = zone.line("loop-east-edge").geometry, zone.line("loop-south-edge").geometry
+    border = zone.line("hk-sz-border").geometry
+    assert _metres(shapely.Point(east.coords[0]), border) < 0.01
+    assert _metres(shapely.Point(south.coords[-1]), border) < 0.01
+    assert _metres(shapely.Point(east.coords[-1]), shapely.Point(south.coords[0])) < 0.01
+    loop = next(r for r in hetao.diff_previous("loop-east-edge", boundaries=folder.path).records()
+                if r["id"] == "hong-kong-park")
+    # 15 m east, and more where the corners slide along the slanting border.
+    assert 14.5 <= loop["hausdorff_m"] <= 30
+    # Each line has its own history entry; undone one after the other, the folder is back.
+    assert run("undo", "loop-south-edge", "--boundaries", folder.path).code == 0
+    assert run("undo", "loop-east-edge", "--boundaries", folder.path).code == 0
+    assert folder.snapshot() == before
+
+
+def _metres(a, b) -> float:
+    return float(to_crs(a, LOCAL_CRS).distance(to_crs(b, LOCAL_CRS)))
+
+
+def test_refresh__way_with_derived_pieces_moved__the_pieces_stay_joined(replay, folder):
+    replay.store["way/25530053"] = _moved(replay.store["way/25530053"], east_m=8)
+    result = refresh(replay, folder, "huaqiang-south-road", "--apply")
+    assert result.code == 0, result.err
+    assert "moved the joined end of piece 'to-binhe-extrapolated' 8.0 m" in result.out
+    assert "moved the joined end of piece 'to-river-extrapolated' 8.0 m" in result.out
+    pieces = {f["id"]: f for f in folder.line("huaqiang-south-road")["features"]}
+    osm = pieces["osm-way-25530053"]["geometry"]["coordinates"]
+    assert pieces["to-binhe-extrapolated"]["geometry"]["coordinates"][0] == osm[-1]
+    assert pieces["to-river-extrapolated"]["geometry"]["coordinates"][0] == osm[0]
+    assert pieces["to-binhe-extrapolated"]["properties"]["derived"] is True     # kept as they were
+
+
+def test_refresh__commit_fails__neither_line_is_written(replay, folder, monkeypatch):
+    swap_module = sys.modules["hetao.swap"]
+    replay.store.update(elements_of("binhe-moved-30m.json"))
+    replay.store["way/25530053"] = _moved(replay.store["way/25530053"], east_m=8)
+    real = swap_module.write_files_atomic
+
+    def failing(files):
+        if folder.manifest_path in files:        # the one commit of both lines
+            raise hetao.HetaoIOError(f"{folder.manifest_path}: no space left on device (injected)")
+        return real(files)
+
+    monkeypatch.setattr(swap_module, "write_files_atomic", failing)
+    before = folder.snapshot()
+    result = refresh(replay, folder, "--apply")
+    assert result.code == 1, (result.out, result.err)
+    line, = result.err.strip().splitlines()
+    assert "no space left on device" in line
+    assert folder.snapshot() == before and not folder.temporaries()
+
+
+def test_refresh__folder_changed_while_fetching__nothing_written(replay, folder, monkeypatch):
+    refresh_module = sys.modules["hetao.refresh"]
+    replay.store.update(elements_of("binhe-moved-30m.json"))
+    real = refresh_module.fetch_elements
+
+    def fetch_then_someone_swaps(*args, **kwargs):
+        found = real(*args, **kwargs)
+        folder.edit_feature("huanggang-port-area", explanation="edited by another user meanwhile")
+        return found
+
+    monkeypatch.setattr(refresh_module, "fetch_elements", fetch_then_someone_swaps)
+    result = refresh(replay, folder, "--apply")
+    edited = folder.snapshot()
+    _one_line_exit_2(result, "changed while the lines were fetched", "run the refresh again")
+    assert folder.snapshot() == edited
+
+
+def test_refresh__endpoint_credentials__never_shown_or_stored(replay, folder):
+    replay.store.update(elements_of("binhe-moved-30m.json"))
+    secret = replay.url.replace("http://", "http://hetao-user:s3cret@") + "?key=s3cret"
+    result = refresh(replay, folder, "--apply", endpoint=secret)
+    assert result.code == 0, result.err
+    assert "s3cret" not in result.out + result.err
+    assert "s3cret" not in folder.manifest_path.read_text(encoding="utf-8")
+    assert replay.seen[0].headers.get("Authorization", "").startswith("Basic ")   # still sent
