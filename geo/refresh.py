@@ -267,10 +267,10 @@ def _same(a: BaseGeometry, b: BaseGeometry) -> bool:
         shapely.equals_exact(a, b, SAME_DEG))
 
 
-def _line_text(line: Line, index: int, new: shapely.LineString) -> tuple[str, list[str], list]:
+def _line_text(line: Line, raw: str, index: int, new: shapely.LineString) -> tuple[str, list[str], list]:
     """The line file with the OSM piece replaced and the other pieces' ends that met the old
     piece's ends moved with them; also notes, and the pieces' geometries."""
-    data = json.loads(line.file.read_text(encoding="utf-8"))
+    data = json.loads(raw)
     features = data["features"]
     old = line.pieces[index].geometry
     old_ends = [old.coords[0], old.coords[-1]]
@@ -385,6 +385,7 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
     if accuracy is not None and not accuracy > 0:
         raise BoundaryError([Problem("refresh", None, "the accuracy parameter must be a positive number of metres")])
     url = endpoint_url(endpoint)
+    read = _fingerprint(folder)        # checked again, under the lock, before --apply writes
     zone = load_zone(folder)
     lines = {ln.id: ln for ln in zone.lines}
     for fid in ids or []:
@@ -408,8 +409,13 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
             sources[lid] = source
     if not sources:
         return RefreshResult(public_url(url), [], skipped, Diff((), "now", "OpenStreetMap now"))
-    # What the changes are made from: checked again, under the lock, before --apply writes.
-    read = _fingerprint(folder, [lines[lid] for lid in sources])
+    # The line files as loaded (a swap may replace one while the lines are fetched).
+    try:
+        raw_lines = {lid: lines[lid].file.read_text(encoding="utf-8") for lid in sources}
+    except OSError:
+        raise BoundaryError([Problem(f"refresh {', '.join(sources)}", None, (
+            "the boundaries folder changed while it was read (another swap or undo?): run the "
+            "refresh again; nothing written"))]) from None
     refs = list(dict.fromkeys(r for s in sources.values() for r in s.elements))
     try:
         found = fetch_elements(refs, endpoint=url, timeout=timeout)
@@ -428,7 +434,7 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
         if len(elements) > 1:
             change.notes.append(f"merged {len(elements)} elements")
         if change.changed:
-            text, notes, geometries = _line_text(line, index, new)
+            text, notes, geometries = _line_text(line, raw_lines[lid], index, new)
             change.notes.extend(notes)
             change.prepared = _prepare(line, change, geometries, text, source, public_url(url), today,
                                        resourced=osm is not None)
@@ -477,7 +483,7 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
     if apply:
         names = ", ".join(c.line_id for c in changed)
         with folder_lock(folder):
-            if _fingerprint(folder, [lines[lid] for lid in sources]) != read:
+            if _fingerprint(folder) != read:
                 raise BoundaryError([Problem(f"refresh {names}", None, (
                     "the boundaries folder changed while the lines were fetched (another swap or "
                     "undo?): run the refresh again; nothing written"))])
@@ -497,8 +503,21 @@ def _neighbours(line: Line, old: shapely.LineString, zone, fetched: dict) -> tup
     return out
 
 
-def _fingerprint(folder: Path, lines: list[Line]) -> tuple[bytes, ...]:
-    return tuple(p.read_bytes() for p in [folder / "manifest.json", *(ln.file for ln in lines)])
+def _fingerprint(folder: Path) -> tuple:
+    """What a refresh is made from: the manifest and every line file it names (a file
+    gone reads as None)."""
+    def read(path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+    manifest = read(folder / "manifest.json")
+    try:
+        named = sorted(e["geometry"] for e in json.loads(manifest or b"{}").get("features", [])
+                       if isinstance(e, dict) and e.get("kind") == "line" and isinstance(e.get("geometry"), str))
+    except (ValueError, AttributeError):
+        named = []
+    return (manifest, *(read(folder / name) for name in named))
 
 
 def _problem_line(exc: HetaoError) -> str:

@@ -196,6 +196,10 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
     the new geometries, then one commit of the manifest. Each item keeps a history entry of
     its own (``hetao undo`` restores each; after a swap of several, each undo puts back just
     its own entry). ``options`` are :func:`swap`'s keyword parameters, ``prepared`` too."""
+    ids = [feature_id for feature_id, _, _ in items]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise BoundaryError([Problem(items[0][1], twice[0], "is given twice in one swap; give each feature once")])
     before = load_zone(folder)
     manifest_path = folder / MANIFEST_NAME
     raw_manifest = manifest_path.read_bytes()
@@ -221,9 +225,9 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
                 known[target.resolve()] = plan.imported.geometry
         after = _load(scratch / "b", known)
     except BoundaryError as exc:
-        # Name the user's file and folder, not the scratch copy (which is gone by now).
-        first = plans[0]
-        raise BoundaryError([_unscratch(p, scratch / "b", folder, first.geometry_rel, first.file)
+        # Name the user's files and folder, not the scratch copy (which is gone by now).
+        renames = {plan.geometry_rel: plan.file for plan in plans}
+        raise BoundaryError([_unscratch(p, scratch / "b", folder, renames, plans[0].file)
                              for p in exc.problems]) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -232,7 +236,7 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
     measurements = measure_zone(after)
     overlap = _new_overlap(before, after, every)
     if overlap and not all(plan.allow_overlap for plan in plans):
-        first = plans[0]
+        first = next(plan for plan in plans if not plan.allow_overlap)
         raise BoundaryError([Problem(first.file, first.feature_id, (
             f"the new geometry makes the two sides overlap ({overlap}); fix it, or give the "
             "allow_overlap parameter to swap it in anyway"))])
@@ -249,7 +253,7 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
         return results
 
     files: dict[Path, bytes | str] = {}
-    batch = [plan.feature_id for plan in plans] if len(plans) > 1 else None
+    batch = {plan.feature_id: plan.number for plan in plans} if len(plans) > 1 else None
     for plan in plans:
         plan.version = _history_dir(folder, plan.feature_id) / f"{plan.number:04d}"
         record = {"feature": plan.feature_id, "date": plan.new_entry["provenance"]["date"],
@@ -423,13 +427,17 @@ def _new_overlap(before: Zone, after: Zone, ids: list[str]) -> str | None:
     return now.detail
 
 
-def _unscratch(problem: str, scratch: Path, folder: Path, geometry_rel: str, file: Path) -> Problem:
-    """A problem found on the scratch copy, told of the user's own file and folder."""
+def _unscratch(problem: str, scratch: Path, folder: Path, renames: dict[str, Path],
+               fallback: Path) -> Problem:
+    """A problem found on the scratch copy, told of the user's own files and folder
+    (``renames``: new geometry file, relative to the folder -> the file it came from)."""
     def fix(text: str) -> str:
-        return text.replace(str(scratch / geometry_rel), str(file)).replace(str(scratch), str(folder))
+        for relative, file in renames.items():
+            text = text.replace(str(scratch / relative), str(file))
+        return text.replace(str(scratch), str(folder))
     if isinstance(problem, Problem):
         return Problem(fix(problem.file), problem.feature, fix(problem.message))
-    return Problem(str(file), None, fix(str(problem)))
+    return Problem(str(fallback), None, fix(str(problem)))
 
 
 def _referenced(manifest: dict, relative: str) -> bool:
@@ -492,30 +500,56 @@ def undo(feature_id: str, *, boundaries: Path | str | None = None) -> list[Path]
 
 def _undo(folder: Path, feature_id: str) -> list[Path]:
     version, record = previous_version(folder, feature_id, clean=True)
+    members = [(feature_id, version, record)] + _batch_mates(folder, feature_id, record)
     manifest_path = folder / MANIFEST_NAME
     current = manifest_path.read_bytes()
-    # Right after a swap of this feature alone, the old manifest comes back byte for byte;
-    # otherwise (the manifest changed since, or several features were swapped at once) just
-    # this feature's entry is put back.
-    if current == (version / "manifest.after.json").read_bytes() and not record.get("batch"):
+    # Right after the swap (of this feature, or of the batch it was swapped in with, all
+    # of it still there), the old manifest comes back byte for byte; otherwise just these
+    # features' entries are put back.
+    complete = not record.get("batch") or len(members) == len(record["batch"])
+    if complete and current == (version / "manifest.after.json").read_bytes():
         restored_manifest: bytes | str = (version / "manifest.json").read_bytes()
     else:
-        restored_manifest = manifest_text(_with_old_entry(read_json(manifest_path), version, feature_id))
-    old_geometry, new_geometry = record.get("old_geometry"), record.get("new_geometry")
-    if old_geometry:
-        write_files_atomic({folder / old_geometry: (version / "geometry.geojson").read_bytes()})
+        data = read_json(manifest_path)
+        for fid, entry_version, _ in members:
+            data = _with_old_entry(data, entry_version, fid)
+        restored_manifest = manifest_text(data)
+    files = [manifest_path]
+    for _, entry_version, entry_record in members:
+        old_geometry = entry_record.get("old_geometry")
+        if old_geometry:
+            write_files_atomic({folder / old_geometry: (entry_version / "geometry.geojson").read_bytes()})
+            files.append(folder / old_geometry)
     write_files_atomic({manifest_path: restored_manifest})      # the commit
-    if new_geometry and new_geometry != old_geometry:
-        _unlink(folder / new_geometry)
-    files = [manifest_path] + ([folder / old_geometry] if old_geometry else [])
-    shutil.rmtree(version)
-    for empty in (_history_dir(folder, feature_id), folder / HISTORY):
-        try:
-            empty.rmdir()
-        except OSError:
-            break
-    logger.info("restored %s from %s", feature_id, version)
+    for fid, entry_version, entry_record in members:
+        old_geometry, new_geometry = entry_record.get("old_geometry"), entry_record.get("new_geometry")
+        if new_geometry and new_geometry != old_geometry:
+            _unlink(folder / new_geometry)
+        shutil.rmtree(entry_version)
+        for empty in (_history_dir(folder, fid), folder / HISTORY):
+            try:
+                empty.rmdir()
+            except OSError:
+                break
+        logger.info("restored %s from %s", fid, entry_version)
     return files
+
+
+def _batch_mates(folder: Path, feature_id: str, record: dict) -> list[tuple[str, Path, dict]]:
+    """The other features swapped in with ``feature_id`` (``record``'s batch) whose current
+    version is still the one that swap made: they go back with it, or the lines they share
+    a junction with would no longer meet."""
+    mates = []
+    for other, number in (record.get("batch") or {}).items():
+        if other == feature_id:
+            continue
+        try:
+            entry_version, entry_record = previous_version(folder, other)
+        except BoundaryError:
+            continue        # undone since, or swapped again
+        if int(entry_version.name) == number and entry_record.get("batch") == record["batch"]:
+            mates.append((other, entry_version, entry_record))
+    return mates
 
 
 def _with_old_entry(manifest: dict, version: Path, feature_id: str) -> dict:
@@ -538,13 +572,7 @@ def previous_zone(feature_id: str, *, boundaries: Path | str | None = None) -> t
     """
     folder = _folder(boundaries)
     version, record = previous_version(folder, feature_id)
-    together = [(feature_id, version, record)]
-    for other in record.get("batch") or []:
-        if other != feature_id:
-            try:
-                together.append((other, *previous_version(folder, other)))
-            except BoundaryError:
-                pass        # undone since: it is as it was
+    together = [(feature_id, version, record)] + _batch_mates(folder, feature_id, record)
     scratch = _scratch_copy(folder)
     try:
         manifest = read_json(folder / MANIFEST_NAME)
@@ -558,8 +586,10 @@ def previous_zone(feature_id: str, *, boundaries: Path | str | None = None) -> t
         try:
             return load_zone(scratch / "b"), version
         except BoundaryError as exc:
-            raise BoundaryError([_unscratch(p, scratch / "b", folder, "", folder / HISTORY)
-                                 for p in exc.problems]) from None
+            before = f"as before swap {version.name} of {feature_id}: "
+            raise BoundaryError([Problem(p.file.replace(str(scratch / "b"), str(folder)), p.feature,
+                                         before + p.message.replace(str(scratch / "b"), str(folder)))
+                                 if isinstance(p, Problem) else p for p in exc.problems]) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -400,10 +400,15 @@ def test_refresh__loop_district_lines_retraced__cut_where_they_meet_and_swapped_
                 if r["id"] == "hong-kong-park")
     # 15 m east, and more where the corners slide along the slanting border.
     assert 14.5 <= loop["hausdorff_m"] <= 30
-    # Each line has its own history entry; undone one after the other, the folder is back.
-    assert run("undo", "loop-south-edge", "--boundaries", folder.path).code == 0
-    assert run("undo", "loop-east-edge", "--boundaries", folder.path).code == 0
+    # Swapped in together, they come back together: undoing either restores both (alone, the
+    # other would no longer meet it), byte for byte.
+    previous = run("diff", "--previous", "loop-east-edge", "--boundaries", folder.path, "--format", "json")
+    assert previous.code == 0, previous.err
+    assert {r["id"] for r in json.loads(previous.out)} == {"loop-east-edge", "hong-kong-park"}
+    undone = run("undo", "loop-south-edge", "--boundaries", folder.path)
+    assert undone.code == 0, undone.err
     assert folder.snapshot() == before
+    assert run("undo", "loop-east-edge", "--boundaries", folder.path).code == 2     # nothing left
 
 
 def _metres(a, b) -> float:
@@ -443,14 +448,21 @@ def test_refresh__commit_fails__neither_line_is_written(replay, folder, monkeypa
     assert folder.snapshot() == before and not folder.temporaries()
 
 
-def test_refresh__folder_changed_while_fetching__nothing_written(replay, folder, monkeypatch):
+@pytest.mark.parametrize("meanwhile", ["manifest edited", "line swapped"])
+def test_refresh__folder_changed_while_fetching__nothing_written(replay, folder, monkeypatch, tmp_path,
+                                                                 meanwhile):
     refresh_module = sys.modules["hetao.refresh"]
     replay.store.update(elements_of("binhe-moved-30m.json"))
     real = refresh_module.fetch_elements
 
     def fetch_then_someone_swaps(*args, **kwargs):
         found = real(*args, **kwargs)
-        folder.edit_feature("huanggang-port-area", explanation="edited by another user meanwhile")
+        if meanwhile == "manifest edited":
+            folder.edit_feature("huanggang-port-area", explanation="edited by another user meanwhile")
+        else:       # the line's file is replaced by another (the old one removed)
+            survey = moved_line(folder, "binhe-boulevard", tmp_path / "survey.geojson", north_m=5)
+            assert run("swap", "binhe-boulevard", survey, "--boundaries", folder.path, "--source", "s",
+                       "--licence", "CC0-1.0", "--accuracy", "1").code == 0
         return found
 
     monkeypatch.setattr(refresh_module, "fetch_elements", fetch_then_someone_swaps)
@@ -468,3 +480,22 @@ def test_refresh__endpoint_credentials__never_shown_or_stored(replay, folder):
     assert "s3cret" not in result.out + result.err
     assert "s3cret" not in folder.manifest_path.read_text(encoding="utf-8")
     assert replay.seen[0].headers.get("Authorization", "").startswith("Basic ")   # still sent
+
+
+def test_refresh__two_lines_into_a_hand_formatted_manifest__undo_gives_back_its_bytes(replay, folder):
+    folder.manifest_path.write_text(json.dumps(folder.manifest(), ensure_ascii=False, indent=2), encoding="utf-8")
+    before = folder.snapshot()
+    replay.store.update(elements_of("binhe-moved-30m.json"))
+    replay.store["way/25530053"] = _moved(replay.store["way/25530053"], east_m=8)
+    applied = refresh(replay, folder, "--apply")
+    assert applied.code == 0, applied.err
+    assert "swapped in binhe-boulevard" in applied.out and "swapped in huaqiang-south-road" in applied.out
+    assert run("undo", "huaqiang-south-road", "--boundaries", folder.path).code == 0
+    assert folder.snapshot() == before
+
+
+def test_swap_many__the_same_feature_twice__refused_before_anything(folder):
+    swap_module = sys.modules["hetao.swap"]
+    item = ("binhe-boulevard", folder.path / "x.geojson", {})
+    with pytest.raises(hetao.BoundaryError, match="given twice in one swap"):
+        swap_module._swap_many(folder.path, [item, item], dry_run=True)
