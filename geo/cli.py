@@ -379,7 +379,8 @@ def diff(paths: tuple[Path, ...], feature_id: str | None, boundaries: Path | Non
 @boundaries_option
 @click.option("--endpoint", metavar="URL", help="Overpass API interpreter URL (default: "
               "$HETAO_OVERPASS_URL, else https://overpass-api.de/api/interpreter).")
-@click.option("--apply", "apply_", is_flag=True, help="Swap the changed lines in (undo each with hetao undo).")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Swap the changed lines in, in one commit (hetao undo LINE_ID takes them back).")
 @click.option("--osm", "osm", metavar="ELEMENTS",
               help="With one LINE_ID: the OSM ways/relations it copies from now on, e.g. way/1,way/2.")
 @click.option("--accuracy", type=float, help="Positional accuracy (m) of the refreshed lines "
@@ -400,7 +401,7 @@ def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | 
     Every line whose manifest names OSM ways or relations is fetched from the Overpass API
     (or only LINE_IDs), cut as it is cut now, and the polygons it bounds rebuilt. Nothing
     is written without --apply; with it, the changed lines are swapped in as hetao swap
-    does (history kept, hetao undo LINE_ID restores each). Needs pip install 'hetao[osm]'.
+    does, in one commit (hetao undo LINE_ID restores them all). Needs pip install 'hetao[osm]'.
 
     \b
     Examples:
