@@ -301,7 +301,7 @@ def swap(feature_id: str, file: Path, boundaries: Path | None, crs: str | None,
         return
     for path in result.written:
         _say(f"wrote {path}")
-    _say(f"kept the previous version in {result.history}; undo with: hetao undo {feature_id}")
+    _say(f"kept the previous version in {result.history}; undo with: {_undo_command(feature_id, boundaries)}")
     _say("the map was not rebuilt: run hetao build")
 
 
@@ -437,7 +437,7 @@ def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | 
                              allow_overlap=allow_overlap, timeout=timeout)
     except HetaoError as exc:
         raise _fail(exc) from None
-    _print_refresh(result, fmt, apply_)
+    _print_refresh(result, fmt, apply_, boundaries)
 
 
 #: --find suggests copying the ways it found into a line they run this close to (m).
@@ -468,7 +468,13 @@ def _print_found(name: str, found, fmt: str, options: list[str]) -> None:
         _say(f"to see what copying them into {close[0].near} changes (add --apply to do it): {command}")
 
 
-def _print_refresh(result, fmt: str, applied: bool) -> None:
+def _undo_command(feature_id: str, boundaries: Path | None) -> str:
+    """The command that undoes a swap, with the folder it was made in."""
+    import shlex
+    return shlex.join(["hetao", "undo", feature_id, *(["--boundaries", str(boundaries)] if boundaries else [])])
+
+
+def _print_refresh(result, fmt: str, applied: bool, boundaries: Path | None = None) -> None:
     if fmt == "json":
         click.echo(json.dumps({
             "endpoint": result.endpoint,
@@ -499,7 +505,8 @@ def _print_refresh(result, fmt: str, applied: bool) -> None:
         _say("nothing changed in OpenStreetMap: nothing to write", err=err)
     elif applied:
         for swap in result.applied:
-            click.echo(f"swapped in {swap.feature_id}; undo with: hetao undo {swap.feature_id}", err=err)
+            click.echo(f"swapped in {swap.feature_id}; undo with: {_undo_command(swap.feature_id, boundaries)}",
+                       err=err)
         _say("the map was not rebuilt: run hetao build", err=err)
     else:
         _say("nothing written: give --apply to swap the changed lines in", err=err)

@@ -16,6 +16,7 @@ import copy
 import datetime as dt
 import json
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -267,7 +268,8 @@ def _same(a: BaseGeometry, b: BaseGeometry) -> bool:
         shapely.equals_exact(a, b, SAME_DEG))
 
 
-def _line_text(line: Line, raw: str, index: int, new: shapely.LineString) -> tuple[str, list[str], list]:
+def _line_text(line: Line, raw: str, index: int, new: shapely.LineString,
+               resourced: bool = False) -> tuple[str, list[str], list]:
     """The line file with the OSM piece replaced and the other pieces' ends that met the old
     piece's ends moved with them; also notes, and the pieces' geometries."""
     data = json.loads(raw)
@@ -278,6 +280,10 @@ def _line_text(line: Line, raw: str, index: int, new: shapely.LineString) -> tup
     notes = []
     features[index] = copy.deepcopy(features[index])
     features[index]["geometry"] = mapping(new)
+    if resourced:
+        # Traced in OSM now: what the piece said of itself (derived, its own accuracy, method
+        # or source) described the line it replaces.
+        features[index]["properties"] = {}
     for i, feature in enumerate(features):
         if i == index:
             continue
@@ -382,7 +388,7 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
         if not ids or len(ids) != 1:
             raise BoundaryError([Problem("refresh", None, "the osm parameter names the elements of one "
                                          "line: give exactly one line id with it")])
-    if accuracy is not None and not accuracy > 0:
+    if accuracy is not None and not (math.isfinite(accuracy) and accuracy > 0):
         raise BoundaryError([Problem("refresh", None, "the accuracy parameter must be a positive number of metres")])
     url = endpoint_url(endpoint)
     read = _fingerprint(folder)        # checked again, under the lock, before --apply writes
@@ -434,7 +440,7 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
         if len(elements) > 1:
             change.notes.append(f"merged {len(elements)} elements")
         if change.changed:
-            text, notes, geometries = _line_text(line, raw_lines[lid], index, new)
+            text, notes, geometries = _line_text(line, raw_lines[lid], index, new, resourced=osm is not None)
             change.notes.extend(notes)
             change.prepared = _prepare(line, change, geometries, text, source, public_url(url), today,
                                        resourced=osm is not None)
@@ -474,9 +480,11 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
     for change in changed:
         for fid in affected_ids(after, change.line_id)[1:]:
             spec = after.feature(fid).spec
-            if spec.explanation and not spec.union_of:
-                change.notes.append(f"{fid} has an explanation written for its previous lines: "
-                                    "check that it still holds")
+            texts = [name for name, has in (("explanation", spec.explanation),
+                                            ("provenance method", osm is not None)) if has]
+            if texts and not spec.union_of:
+                change.notes.append(f"{fid}'s {' and '.join(texts)} describe{'s' if len(texts) == 1 else ''} "
+                                    "its previous lines: check that they still hold")
     diff = Diff(tuple(diff_zones(zone, after, ids_changed, after_measurements=rehearsed[0].measurements)),
                 "now", "OpenStreetMap now")
     result = RefreshResult(public_url(url), changes, skipped, diff)

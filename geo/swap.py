@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -328,7 +329,7 @@ def _plan(folder: Path, before: Zone, manifest: dict, feature_id: str, file: Pat
                 f"say where the new geometry comes from: give the {', '.join(missing)} "
                 f"parameter{'s' if len(missing) > 1 else ''} (source and licence as non-empty "
                 "text, positional accuracy in metres)"))])
-    if accuracy is not None and not accuracy > 0:
+    if accuracy is not None and not (math.isfinite(accuracy) and accuracy > 0):
         raise BoundaryError([Problem(file, feature_id, (
             "the accuracy parameter must be a positive number of metres"))])
     imported = (prepared.imported if prepared is not None else

@@ -111,6 +111,7 @@ def test_refresh__binhe_moved__cli_shows_it_then_apply_fills_provenance_and_undo
 
     applied = refresh(replay, folder, "binhe-boulevard", "--apply")
     assert applied.code == 0, applied.err
+    assert f"undo with: hetao undo binhe-boulevard --boundaries {folder.path}" in applied.out
     entry = folder.entry(folder.manifest(), "binhe-boulevard")
     prov = entry["provenance"]
     assert prov["licence"] == "ODbL-1.0" and prov["positional_accuracy_m"] == 10
@@ -152,7 +153,9 @@ def test_refresh__found_by_name__ronghua_road_replaces_the_bonded_zone_north_edg
     # Said: the mark dropped, the names taken from OSM, the polygon's explanation to review.
     assert "dropped the line's 'approximate' mark" in applied.out
     assert entry["name"] == {"en": "Ronghua Road", "zh": "绒花路"} and "named it as OpenStreetMap does" in applied.out
-    assert "futian-bonded-zone has an explanation written for its previous lines" in applied.out
+    assert "futian-bonded-zone's explanation and provenance method describe its previous lines" in applied.out
+    # The ways are traced in OSM: nothing of the approximate piece's own description is left.
+    assert [f["properties"] for f in folder.line("ronghua-road-approximate")["features"]] == [{}]
     assert entry["provenance"]["method"].startswith("Fetched with hetao refresh")
     zone = hetao.load(folder.path)
     futian = next(m for m in hetao.measure(zone) if m.id == "futian-bonded-zone")
@@ -281,6 +284,7 @@ def test_refresh__without_the_osm_extra__says_what_to_install(replay, folder, mo
     (["--endpoint", "http://127.0.0.1:99999/"], "not a valid http(s) URL"),
     (["--endpoint", ""], "not a valid http(s) URL"),
     (["ronghua-road-approximate", "--osm", "way/1", "--accuracy", "0"], "--accuracy must be a positive"),
+    (["binhe-boulevard", "--accuracy", "inf"], "--accuracy must be a positive"),
     (["--osm", "way/1"], "give exactly one LINE_ID"),
     (["--find", " "], "give the name to look for"),
     (["--find", "绒花路", "--near", "futian-bonded-zone"], "is a polygon, not a line"),

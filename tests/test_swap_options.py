@@ -43,8 +43,9 @@ def _one_error_line(result, code: int = 2) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(("option", "value"), [("source", ""), ("licence", "  "), ("explanation", " \t")])
-def test_swap__empty_text_option__exit_2_one_line_naming_it(folder, tmp_path, option, value):
+@pytest.mark.parametrize(("option", "value"), [("source", ""), ("licence", "  "), ("explanation", " \t"),
+                                               ("accuracy", "inf"), ("accuracy", "nan"), ("accuracy", "-1")])
+def test_swap__empty_text_or_bad_accuracy__exit_2_one_line_naming_it(folder, tmp_path, option, value):
     path = _survey(folder, tmp_path)
     before = folder.snapshot()
     line = _one_error_line(run("swap", "hong-kong-park", path, "--boundaries", folder.path,
