@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .measurement import LOCAL_CRS, Measurement, polygonal_area, to_crs
+from .measurement import LOCAL_CRS, Measurement, distance_m, polygonal_area, to_crs
 from .zone import Zone
 
 __all__ = ["CheckResult", "SLIVER_WIDTH_M", "MAX_RIVER_GAP_M", "LOCAL_CRS", "check_zone",
@@ -65,12 +65,6 @@ def _extent(geometry) -> tuple[float, bool]:
     return area, wide
 
 
-def _distance_m(a, b) -> float:
-    if a.intersects(b):
-        return 0.0
-    return float(to_crs(a, LOCAL_CRS).distance(to_crs(b, LOCAL_CRS)))
-
-
 def sides_overlap(zone: Zone, sides: dict | None = None) -> CheckResult:
     """The check that the Hong Kong and Shenzhen sides do not overlap (beyond slivers)."""
     sides = sides if sides is not None else zone.sides()
@@ -78,7 +72,7 @@ def sides_overlap(zone: Zone, sides: dict | None = None) -> CheckResult:
         return CheckResult("the sides do not overlap", True, "only one side is drawn")
     hk, sz = sides["hong_kong"], sides["shenzhen"]
     overlap, wide = _extent(shapely.intersection(hk, sz))
-    gap = _distance_m(hk, sz)
+    gap = distance_m(hk, sz)
     kind = "wider than" if wide else "only in slivers under"
     return CheckResult(
         "the sides do not overlap", not wide,
@@ -108,7 +102,7 @@ def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]
     if len(sides) == 2:
         hk, sz = sides["hong_kong"], sides["shenzhen"]
         results.append(sides_overlap(zone, sides))
-        gap = _distance_m(hk, sz)
+        gap = distance_m(hk, sz)
         results.append(CheckResult(
             "the sides meet across the river", gap <= MAX_RIVER_GAP_M,
             f"gap {gap:,.1f} m" + ("" if gap <= MAX_RIVER_GAP_M else
@@ -125,7 +119,7 @@ def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]
                 f"{outside / 1e4:,.4f} ha outside"))
         elif spec.kind == "point" and side is not None:
             inside = side.covers(b.geometry)
-            distance = 0.0 if inside else _distance_m(side, b.geometry)
+            distance = 0.0 if inside else distance_m(side, b.geometry)
             results.append(CheckResult(
                 f"{spec.id} lies within the {spec.side.replace('_', ' ')} side", inside,
                 "inside" if inside else f"{distance:,.1f} m outside"))

@@ -26,7 +26,7 @@ from .zone import Boundary, Zone
 
 __all__ = [
     "GEOD", "GRID_CRS", "LOCAL_CRS", "Status", "STATUSES", "Comparison", "Measurement", "Reconciled",
-    "geodesic_area_perimeter", "boundary_length", "polygonal_area", "grid_area", "to_crs",
+    "geodesic_area_perimeter", "boundary_length", "polygonal_area", "grid_area", "to_crs", "distance_m",
     "compare", "measure_zone",
 ]
 
@@ -202,6 +202,14 @@ def to_crs(geometry: BaseGeometry, crs: str, source: str = "EPSG:4326") -> BaseG
         return np.column_stack([x, y])
 
     return shapely.transform(geometry, project)
+
+
+def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
+    """The shortest distance (m) between two lon/lat geometries, in the local azimuthal
+    equidistant projection (0 where they touch)."""
+    if a.intersects(b):
+        return 0.0
+    return float(to_crs(a, LOCAL_CRS).distance(to_crs(b, LOCAL_CRS)))
 
 
 def grid_area(geometry: BaseGeometry, crs: str) -> float:

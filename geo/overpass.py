@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -230,7 +231,6 @@ def _reason(exc: Exception) -> str:
 
 def _remark(text: str) -> str:
     """The first line of Overpass's HTML error text, if any, short."""
-    import re
     body = re.sub(r"(?is)<(title|head|style|script)\b.*?</\1>", " ", text or "")
     plain = " ".join(re.sub(r"<[^>]+>", " ", body).split())
     return plain[:160]

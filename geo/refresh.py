@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import shapely
 import shapely.ops
-from pyproj import Geod
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -33,7 +32,7 @@ from .geometry import geometry_from_geojson
 from .importer import Imported
 from .locking import folder_lock
 from .manifest import OsmSource
-from .measurement import LOCAL_CRS, to_crs
+from .measurement import GEOD, LOCAL_CRS, distance_m, to_crs
 from .overpass import OsmElement, endpoint_url, fetch_elements, find_ways, parse_element_ids, public_url
 from .swap import Prepared, SwapResult, _swap_many
 from .zone import Line, default_boundaries_dir, load_zone
@@ -42,7 +41,6 @@ __all__ = ["LineRefresh", "RefreshResult", "Found", "refresh", "find_osm_ways"]
 
 logger = logging.getLogger(__name__)
 
-GEOD = Geod(ellps="WGS84")
 #: Coordinates closer than this (degrees, about 0.1 mm) are the same: a cut line read back.
 SAME_DEG = 1e-9
 OSM_LICENCE = "ODbL-1.0"
@@ -117,10 +115,6 @@ def _fail(line_id: str, message: str) -> BoundaryError:
 
 def _length_m(geometry: BaseGeometry) -> float:
     return float(sum(GEOD.geometry_length(part) for part in shapely.get_parts(geometry)))
-
-
-def _distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
-    return float(shapely.distance(to_crs(a, LOCAL_CRS), to_crs(b, LOCAL_CRS)))
 
 
 def _typical_distance_m(way: BaseGeometry, line: BaseGeometry) -> float:
@@ -226,7 +220,7 @@ def _cut(line_id: str, fetched: BaseGeometry, old: shapely.LineString, ends: tup
     components = list(shapely.get_parts(fetched))
     if ends is None:
         if len(components) > 1:
-            gaps = [_distance_m(a, b) for i, a in enumerate(components) for b in components[i + 1:]]
+            gaps = [distance_m(a, b) for i, a in enumerate(components) for b in components[i + 1:]]
             raise _fail(line_id, f"the fetched ways do not join into one line ({len(components)} pieces, "
                         f"{min(gaps):,.1f} m apart at the closest)")
         new = components[0]
@@ -391,6 +385,7 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
     if accuracy is not None and not (math.isfinite(accuracy) and accuracy > 0):
         raise BoundaryError([Problem("refresh", None, "the accuracy parameter must be a positive number of metres")])
     url = endpoint_url(endpoint)
+    shown = public_url(url)             # the endpoint as it may be shown and stored
     read = _fingerprint(folder)        # checked again, under the lock, before --apply writes
     zone = load_zone(folder)
     lines = {ln.id: ln for ln in zone.lines}
@@ -414,7 +409,7 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
         else:
             sources[lid] = source
     if not sources:
-        return RefreshResult(public_url(url), [], skipped, Diff((), "now", "OpenStreetMap now"))
+        return RefreshResult(shown, [], skipped, Diff((), "now", "OpenStreetMap now"))
     # The line files as loaded (a swap may replace one while the lines are fetched).
     try:
         raw_lines = {lid: lines[lid].file.read_text(encoding="utf-8") for lid in sources}
@@ -427,7 +422,7 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
         found = fetch_elements(refs, endpoint=url, timeout=timeout)
     except NetworkError as exc:
         raise NetworkError(f"refresh {', '.join(sources)}: {exc}") from None
-    fetched = {lid: _fetched_line(lid, source.elements, found, public_url(url))
+    fetched = {lid: _fetched_line(lid, source.elements, found, shown)
                for lid, source in sources.items()}
     changes = []
     for lid, source in sources.items():
@@ -442,19 +437,19 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
         if change.changed:
             text, notes, geometries = _line_text(line, raw_lines[lid], index, new, resourced=osm is not None)
             change.notes.extend(notes)
-            change.prepared = _prepare(line, change, geometries, text, source, public_url(url), today,
+            change.prepared = _prepare(line, change, geometries, text, source, shown, today,
                                        resourced=osm is not None)
         changes.append(change)
         logger.info("%s: %s", lid, "changed" if change.changed else "unchanged")
     changed = [c for c in changes if c.changed]
     if not changed:
-        return RefreshResult(public_url(url), changes, skipped, Diff((), "now", "OpenStreetMap now"))
+        return RefreshResult(shown, changes, skipped, Diff((), "now", "OpenStreetMap now"))
 
     items = []
     for change in changed:
         spec = lines[change.line_id].spec
         items.append((change.line_id, Path(f"refresh {change.line_id}"), dict(
-            crs=None, layer=None, source=_source_text(change, public_url(url), today), licence=OSM_LICENCE,
+            crs=None, layer=None, source=_source_text(change, shown, today), licence=OSM_LICENCE,
             accuracy=accuracy if accuracy is not None else spec.provenance.positional_accuracy_m,
             approximate=spec.approximate and osm is None, explanation=None, keep_explanation=True,
             allow_overlap=allow_overlap, datum=None, today=today, prepared=change.prepared)))
@@ -487,7 +482,7 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
                                     "its previous lines: check that they still hold")
     diff = Diff(tuple(diff_zones(zone, after, ids_changed, after_measurements=rehearsed[0].measurements)),
                 "now", "OpenStreetMap now")
-    result = RefreshResult(public_url(url), changes, skipped, diff)
+    result = RefreshResult(shown, changes, skipped, diff)
     if apply:
         names = ", ".join(c.line_id for c in changed)
         with folder_lock(folder):
@@ -506,7 +501,7 @@ def _neighbours(line: Line, old: shapely.LineString, zone, fetched: dict) -> tup
     out: tuple[list, list] = ([], [])
     for k, end in enumerate((shapely.Point(old.coords[0]), shapely.Point(old.coords[-1]))):
         for other in zone.lines:
-            if other.id != line.id and _distance_m(other.geometry, end) <= JUNCTION_M:
+            if other.id != line.id and distance_m(other.geometry, end) <= JUNCTION_M:
                 out[k].append(fetched[other.id][1] if other.id in fetched else other.geometry)
     return out
 
