@@ -129,9 +129,15 @@ def _lang(side: str) -> str:
 LABEL_CLEARANCE_M = 350.0
 
 
+def _longest_piece(line):
+    """The piece of a line that carries its name on the map (Leaflet puts it mid-way)."""
+    return max(line.pieces, key=lambda p: p.geometry.length)
+
+
 def _label_point(geometry, avoid: list) -> "object":
     """Where an area's name goes: the point inside it farthest from its edges (shapely's
-    polylabel), keeping LABEL_CLEARANCE_M from the markers of ``avoid`` where it can."""
+    polylabel), keeping LABEL_CLEARANCE_M from ``avoid`` (point markers, line names) where
+    it can."""
     import shapely
     from shapely.ops import polylabel
 
@@ -395,7 +401,9 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
                 layer.add_child(Bind("bindPopup", popup, **POPUP_OPTIONS))
             layer.add_to(group)
             if spec.part_of:        # name the parts on the map, so they can be told apart
-                point = _label_point(b.geometry, [f.geometry for f in zone.features if f.spec.kind == "point"])
+                point = _label_point(b.geometry, [f.geometry for f in zone.features if f.spec.kind == "point"]
+                                     + [_longest_piece(ln).geometry.interpolate(0.5, normalized=True)
+                                        for ln in zone.lines])
                 folium.Marker((point.y, point.x), interactive=False, icon=folium.DivIcon(
                     html=f"<span lang='{_lang(spec.side)}'>{escape(_short(spec.name_en))}<br>"
                          f"{escape(_short(spec.name_zh))}</span>",
@@ -406,7 +414,7 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
     if zone.lines:
         group = folium.FeatureGroup(name=escape("Boundary lines · 界线"))
         for line in zone.lines:
-            longest = max(line.pieces, key=lambda p: p.geometry.length)
+            longest = _longest_piece(line)
             for piece in line.pieces:
                 style_key = line_style(line, piece)
                 style = {"color": LINE_COLOUR, "weight": 2.5, "opacity": 0.9,
