@@ -122,9 +122,9 @@ def plain_folium_map(zone, path: Path, offline: bool) -> None:
 
 def bench_map(big: Path, work: Path, repeat: int, browser: bool, label: str) -> None:
     import shapely
-    from hetao.checks import LOCAL_CRS
+    from hetao.geodesy import LOCAL_CRS
     from hetao.display import display_geometries
-    from hetao.measurement import to_crs
+    from hetao.geodesy import to_crs
     from hetao.zone import load_zone
 
     zone = load_zone(big)
@@ -196,7 +196,8 @@ def bench_accuracy(big: Path) -> None:
     import pyproj
     import shapely
     from geographiclib.geodesic import Geodesic
-    from hetao.measurement import geodesic_area_perimeter, to_crs
+    from hetao.geodesy import to_crs
+    from hetao.measurement import geodesic_area_perimeter
     from hetao.zone import load_zone
 
     cases = [(b.id, b.geometry) for b in load_zone(ROOT / "boundaries").features if b.spec.kind == "polygon"]

@@ -13,28 +13,34 @@ True
 >>> hetao.to_geodataframe(hetao.measure(zone)).loc["shenzhen-park", "side"]
 'shenzhen'
 
-Importing hetao is light (shapely and pyproj): geopandas, folium and matplotlib are
-imported only by the functions that make a GeoDataFrame, a map or a figure.
+Importing hetao is light: each name below is imported from its module when it is first
+used (a module ``__getattr__``), so ``import hetao`` loads none of the implementation
+modules, and geopandas, folium and matplotlib are imported only by the functions that make
+a GeoDataFrame, a map or a figure.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .build import build
-from .checks import CheckResult, check_zone
-from .diff import Diff, FeatureDiff
-from .diff import diff_paths as diff
 from .errors import BoundaryError, HetaoError, HetaoIOError, NetworkError, Problem
-from .manifest import Kind
-from .measurement import Comparison, Measurement, Status, measure_zone
-from .refresh import Found, RefreshResult, find_osm_ways, refresh
-from .report import records, to_geodataframe
-from .sides import SIDES, Side, SideInfo
-from .swap import SwapResult, diff_previous, swap, undo
-from .webmap import Map
-from .zone import Boundary, Zone, default_boundaries_dir, load_zone
+
+if TYPE_CHECKING:
+    from ._build import build
+    from ._diff import diff_paths as diff
+    from ._refresh import Found, RefreshResult, find_osm_ways, refresh
+    from ._swap import SwapResult, diff_previous, swap
+    from .history import undo
+    from .model import (
+        AreaMeasurement, Boundary, CheckResult, Comparison, Diff, Feature, FeatureDiff, Kind,
+        Measurement, PointMeasurement, Status, Zone,
+    )
+    from .report import records, to_geodataframe
+    from .sides import SIDES, Side, SideInfo
+    from .webmap import DiffMap, Map
 
 __version__ = "0.2.0"
 
@@ -43,21 +49,61 @@ __all__ = [
     # loading, measuring, checking
     "load", "measure", "check", "records", "to_geodataframe", "shipped_boundaries",
     # drawing
-    "Map", "build",
+    "Map", "DiffMap", "build",
     # updating and comparing
     "swap", "undo", "diff", "diff_previous", "refresh", "find_osm_ways",
     # what they return
-    "Zone", "Boundary", "Measurement", "Comparison", "CheckResult", "Diff", "FeatureDiff",
-    "SwapResult", "RefreshResult", "Found", "Side", "SideInfo", "SIDES", "Kind", "Status",
+    "Zone", "Feature", "Boundary", "Measurement", "AreaMeasurement", "PointMeasurement",
+    "Comparison", "CheckResult", "Diff", "FeatureDiff", "SwapResult", "RefreshResult", "Found",
+    "Side", "SideInfo", "SIDES", "Kind", "Status",
     # errors
     "HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "Problem",
 ]
 
+#: Each public name imported on first use: name -> (module, attribute).
+_LAZY = {
+    "build": ("._build", "build"),
+    "diff": ("._diff", "diff_paths"),
+    "refresh": ("._refresh", "refresh"),
+    "find_osm_ways": ("._refresh", "find_osm_ways"),
+    "Found": ("._refresh", "Found"),
+    "RefreshResult": ("._refresh", "RefreshResult"),
+    "swap": ("._swap", "swap"),
+    "diff_previous": ("._swap", "diff_previous"),
+    "SwapResult": ("._swap", "SwapResult"),
+    "undo": (".history", "undo"),
+    "records": (".report", "records"),
+    "to_geodataframe": (".report", "to_geodataframe"),
+    "Map": (".webmap", "Map"),
+    "DiffMap": (".webmap", "DiffMap"),
+    "SIDES": (".sides", "SIDES"),
+    "Side": (".sides", "Side"),
+    "SideInfo": (".sides", "SideInfo"),
+    **{name: (".model", name) for name in (
+        "Zone", "Feature", "Boundary", "Measurement", "AreaMeasurement", "PointMeasurement",
+        "Comparison", "CheckResult", "Diff", "FeatureDiff", "Kind", "Status")},
+}
+
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module, __name__), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'hetao' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def shipped_boundaries() -> Path:
     """The folder of boundaries shipped with hetao (inside the installed package)."""
+    from .zone import default_boundaries_dir
+
     return default_boundaries_dir()
 
 
@@ -76,6 +122,8 @@ def load(boundaries: Path | str | None = None) -> Zone:
     ['hong-kong-park', 'shenzhen-park', 'futian-bonded-zone', 'huanggang-port-area',
      'hkstp-shenzhen-branch']
     """
+    from .zone import load_zone
+
     return load_zone(boundaries)
 
 
@@ -87,6 +135,8 @@ def measure(zone: Zone) -> list[Measurement]:
     >>> [c.status for c in measure(load())[0].comparisons]
     ['reconciled', 'reconciled', 'reconciled', 'reconciled', 'reconciled']
     """
+    from .measurement import measure_zone
+
     return measure_zone(zone)
 
 
@@ -98,4 +148,6 @@ def check(zone: Zone, measurements: list[Measurement] | None = None) -> list[Che
     >>> [r.name for r in check(load())][:2]
     ['stated figures', 'the sides do not overlap']
     """
-    return check_zone(zone, measurements if measurements is not None else measure_zone(zone))
+    from .checks import check_zone
+
+    return check_zone(zone, measurements if measurements is not None else measure(zone))

@@ -247,7 +247,7 @@ def _print_swap(result) -> None:
     click.echo(result.diff.table(), nl=False)
     shown = [result.measurement] if result.measurement is not None else []
     for m in shown + result.rebuilt:
-        if m.geodesic_area_m2 is not None:
+        if hasattr(m, "geodesic_area_m2"):
             click.echo(f"{m.id} now measures {m.geodesic_area_m2 / 1e4:,.2f} ha "
                        f"± {m.uncertainty_m2 / 1e4:,.2f} ha")
         for c in m.comparisons:
@@ -365,7 +365,7 @@ def diff(paths: tuple[Path, ...], feature_id: str | None, boundaries: Path | Non
         else:
             click.echo(result.table(), nl=False)
         if map_file is not None:
-            result.save_map(map_file, offline=not cdn)
+            hetao.DiffMap(result, offline=not cdn).save(map_file)
             if fmt == "json":
                 _say(f"wrote {map_file}", err=True)
             else:
@@ -411,7 +411,7 @@ def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | 
         hetao refresh ronghua-road-approximate --osm way/1,way/2 --accuracy 10 --apply
     """
     from .overpass import parse_element_ids
-    from .refresh import find_osm_ways, refresh as run_refresh
+    from ._refresh import find_osm_ways, refresh as run_refresh
     if find_name is not None:
         if line_ids or apply_ or osm or accuracy is not None:
             raise click.UsageError("--find lists ways; give no LINE_ID, --apply, --osm or --accuracy with it")

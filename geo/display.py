@@ -8,14 +8,17 @@ the Hong Kong side's, so that the drawn sides never overlap. The drawn outline s
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .checks import LOCAL_CRS
-from .measurement import to_crs
-from .zone import Zone
+from .geodesy import LOCAL_CRS, to_crs
+from .model import Line, Piece, Zone
 
-__all__ = ["SIMPLIFY_TOLERANCE_M", "GRID_DEG", "DISPLAY_ERROR_M", "display_geometry", "display_geometries"]
+__all__ = ["SIMPLIFY_TOLERANCE_M", "GRID_DEG", "DISPLAY_ERROR_M", "LineStyle", "LINE_STYLES",
+           "LINE_COLOUR", "line_style", "short_name", "longest_piece", "display_geometry",
+           "display_geometries"]
 
 #: Douglas-Peucker tolerance, metres.
 SIMPLIFY_TOLERANCE_M = 0.4
@@ -23,6 +26,51 @@ SIMPLIFY_TOLERANCE_M = 0.4
 GRID_DEG = 1e-6
 #: The bound on the distance between the drawn and the true outline (tolerance + rounding).
 DISPLAY_ERROR_M = 0.5
+
+
+class LineStyle(NamedTuple):
+    """How a piece of a boundary line is drawn, given how it was made.
+
+    Attributes
+    ----------
+    dash : Leaflet's ``dashArray`` (``None``: solid).
+    words : what the legend says.
+    css : the legend swatch's border style.
+    mpl : matplotlib's line style, for the figure.
+    """
+
+    dash: str | None
+    words: str
+    css: str
+    mpl: str | tuple[int, tuple[int, int]]
+
+
+#: How a boundary line was made -> how the map, its legend and the figure draw it.
+LINE_STYLES: dict[str, LineStyle] = {
+    "traced": LineStyle(None, "traced in OpenStreetMap", "solid", "-"),
+    "derived": LineStyle("7 5", "derived or extrapolated from OSM", "dashed", (0, (5, 3))),
+    "approximate": LineStyle("1 6", "approximate (assumed or built from indirect evidence)",
+                             "dotted", (0, (1, 3))),
+}
+#: The colour of boundary lines on the map and the figure.
+LINE_COLOUR = "#000000"
+
+
+def line_style(line: Line, piece: Piece) -> str:
+    """``traced``, ``derived`` or ``approximate``: how a piece of a line was made."""
+    if line.spec.approximate:
+        return "approximate"
+    return "derived" if piece.derived else "traced"
+
+
+def short_name(text: str) -> str:
+    """A name without its parenthetical note, for labels on the map and the figure."""
+    return text.split(" (")[0].split("（")[0].strip()
+
+
+def longest_piece(line: Line) -> Piece:
+    """The piece of a line that carries its name on the map and the figure."""
+    return max(line.pieces, key=lambda p: p.geometry.length)
 
 
 def display_geometry(geometry: BaseGeometry) -> BaseGeometry:

@@ -12,46 +12,25 @@ meet, the error says which, where, and by how many metres.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from typing import Any
+
+
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
+from ._compat import moved
 from .errors import BoundaryError, Problem
+from .geodesy import metres_per_degree, point_distance_m
+from .model import Piece
 
-__all__ = ["SNAP_M", "Piece", "EdgeShare", "build_face", "edge_shares"]
+__all__ = ["SNAP_M", "build_face"]
 
 #: How far apart two lines' ends and lines may be and still count as meeting (metres).
 SNAP_M = 0.1
-_M_PER_DEG_LAT = 110_574.0
-
-
-@dataclass(frozen=True)
-class Piece:
-    """A piece of a line feature: an OSM way, or a piece derived from one, with its own accuracy."""
-
-    line_id: str
-    piece_id: str
-    name_en: str
-    name_zh: str
-    geometry: LineString
-    accuracy_m: float
-    source: str
-    method: str
-    derived: bool = False
-
-
-@dataclass(frozen=True)
-class EdgeShare:
-    """The length of a polygon's boundary that runs along one piece, and its uncertainty."""
-
-    edge: str
-    piece: Piece
-    length_m: float
-    uncertainty_m2: float
 
 
 def _extend(line: LineString, metres: float) -> LineString:
@@ -59,7 +38,7 @@ def _extend(line: LineString, metres: float) -> LineString:
     coords = np.asarray(line.coords, dtype=float)
     if len(coords) < 2:
         return line
-    scale = np.array([_M_PER_DEG_LAT * math.cos(math.radians(float(coords[:, 1].mean()))), _M_PER_DEG_LAT])
+    scale = np.array(metres_per_degree(float(coords[:, 1].mean())))
 
     def beyond(end: np.ndarray, before: np.ndarray) -> np.ndarray:
         step = (end - before) * scale
@@ -75,14 +54,13 @@ def _extend(line: LineString, metres: float) -> LineString:
 
 def _metres(a: BaseGeometry, b: BaseGeometry) -> tuple[float, tuple[float, float], tuple[float, float]]:
     """Distance in metres between two lon/lat geometries, and their nearest points."""
-    from pyproj import Geod
+    import shapely.ops
 
     pa, pb = shapely.ops.nearest_points(a, b)
-    _, _, dist = Geod(ellps="WGS84").inv(pa.x, pa.y, pb.x, pb.y)
-    return float(dist), (pa.x, pa.y), (pb.x, pb.y)
+    return point_distance_m(pa, pb), (pa.x, pa.y), (pb.x, pb.y)
 
 
-def build_face(polygon_id: str, edges: list[tuple[str, list[Piece]]], file: str) -> shapely.Polygon:
+def build_face(polygon_id: str, edges: Sequence[tuple[str, Sequence[Piece]]], file: str) -> shapely.Polygon:
     """The one face that the edges' lines enclose.
 
     Parameters
@@ -101,13 +79,12 @@ def build_face(polygon_id: str, edges: list[tuple[str, list[Piece]]], file: str)
         One problem per pair of neighbouring edges that do not meet (where, how far apart),
         or one saying the lines enclose no single face.
     """
-    import shapely.ops  # noqa: F401  (nearest_points)
-
     extended = {label: shapely.union_all([_extend(p.geometry, SNAP_M) for p in pieces])
                 for label, pieces in edges}
     noded = shapely.node(shapely.union_all(list(extended.values())))
     faces = list(shapely.get_parts(shapely.polygonize(list(shapely.get_parts(noded)))))
-    tolerance = SNAP_M / _M_PER_DEG_LAT
+    _, south, _, north = noded.bounds
+    tolerance = SNAP_M / metres_per_degree((south + north) / 2)[1]
 
     def touches_all(face: shapely.Polygon) -> bool:
         ring = face.exterior
@@ -140,29 +117,13 @@ def build_face(polygon_id: str, edges: list[tuple[str, list[Piece]]], file: str)
     raise BoundaryError(problems)
 
 
-def edge_shares(face: BaseGeometry, edges: list[tuple[str, list[Piece]]]) -> list[EdgeShare]:
-    """How much of the face's boundary runs along each piece (geodesic metres), and the area
-    uncertainty it brings (length × the piece's accuracy).
+#: Names that moved in 0.3.0: still found here for one release, with a FutureWarning.
+_MOVED = {
+    "Piece": "hetao.model",
+    "EdgeShare": "hetao.model",
+    "edge_shares": "hetao.measurement",
+}
 
-    A stretch along two pieces at once (where pieces overlap) is counted once, for the
-    piece named first; the few centimetres where a line end was taken to meet another
-    (within :data:`SNAP_M`) go to the nearest piece, so the lengths add up to the boundary's.
-    """
-    from pyproj import Geod
 
-    geod = Geod(ellps="WGS84")
-    tolerance = 1e-9   # degrees, 0.1 mm: noded vertices lie on their segments to ~1e-15
-    remaining = shapely.boundary(face)
-    lengths: list[float] = []
-    flat = [(label, piece) for label, pieces in edges for piece in pieces]
-    for _, piece in flat:
-        corridor = piece.geometry.buffer(tolerance)
-        along = shapely.intersection(remaining, corridor)
-        remaining = shapely.difference(remaining, corridor)
-        lengths.append(float(geod.geometry_length(along)) if not along.is_empty else 0.0)
-    for bit in shapely.get_parts(remaining):
-        if bit.length > 0:
-            nearest = min(range(len(flat)), key=lambda i: flat[i][1].geometry.distance(bit))
-            lengths[nearest] += float(geod.geometry_length(bit))
-    return [EdgeShare(label, piece, length, length * piece.accuracy_m)
-            for (label, piece), length in zip(flat, lengths)]
+def __getattr__(name: str) -> Any:
+    return moved(__name__, name, _MOVED)

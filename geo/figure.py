@@ -7,10 +7,10 @@ import logging
 
 import shapely
 
-from .checks import LOCAL_CRS
-from .measurement import Measurement, to_crs
+from .display import LINE_COLOUR, LINE_STYLES, line_style, longest_piece, short_name
+from .geodesy import LOCAL_CRS, to_crs
+from .model import Measurement, Zone
 from .sides import CONTEXT_COLOUR, SIDES
-from .zone import Zone
 
 __all__ = ["render_png", "cjk_font", "CJK_FAMILIES"]
 
@@ -118,11 +118,9 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
         handles.append(Line2D([], [], color=CONTEXT_COLOUR, lw=lw, ls=ls, alpha=alpha,
                               label=_plain(named(layer.spec.name_en, layer.spec.name_zh))))
 
-    from .webmap import LINE_STYLES, line_style
-    dashes = {"traced": "-", "derived": (0, (5, 3)), "approximate": (0, (1, 3))}
     used = set()
     for line in zone.lines:
-        longest = max(line.pieces, key=lambda p: p.geometry.length)
+        longest = longest_piece(line)
         for piece in line.pieces:
             key = line_style(line, piece)
             used.add(key)
@@ -130,18 +128,18 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
             for part in shapely.get_parts(geom):
                 if part.geom_type == "LineString":
                     x, y = part.xy
-                    ax.plot(x, y, color="black", lw=1.4, ls=dashes[key], zorder=6)
+                    ax.plot(x, y, color=LINE_COLOUR, lw=1.4, ls=LINE_STYLES[key].mpl, zorder=6)
             if piece is longest and not geom.is_empty:
                 mid = shapely.line_interpolate_point(shapely.line_merge(geom) if geom.geom_type ==
                                                      "MultiLineString" else geom, 0.5, normalized=True)
-                ax.text(mid.x, mid.y, _plain(named(line.spec.name_en.split(" (")[0],
-                                                   line.spec.name_zh.split("（")[0])),
+                ax.text(mid.x, mid.y, _plain(named(short_name(line.spec.name_en),
+                                                   short_name(line.spec.name_zh))),
                         fontproperties=font(6), ha="center",
                         va="center", zorder=7, bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
     for key in ("traced", "derived", "approximate"):
         if key in used:
-            handles.append(Line2D([], [], color="black", lw=1.4, ls=dashes[key],
-                                  label=f"Boundary line, {LINE_STYLES[key][1]}"))
+            handles.append(Line2D([], [], color=LINE_COLOUR, lw=1.4, ls=LINE_STYLES[key].mpl,
+                                  label=f"Boundary line, {LINE_STYLES[key].words}"))
 
     for b in zone.features:
         spec = b.spec

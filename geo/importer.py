@@ -9,6 +9,7 @@ folder is (:func:`geo.geometry.geometry_from_geojson`).
 from __future__ import annotations
 
 import json
+import math
 import logging
 import re
 from dataclasses import dataclass, field
@@ -22,8 +23,8 @@ from shapely.geometry.base import BaseGeometry
 
 from .errors import BoundaryError, Problem
 from .files import MAX_INPUT_BYTES
-from .geometry import checked_shape, geometry_from_geojson
-from .measurement import to_crs
+from .geodesy import MAX_DISTANCE_KM, km_from_zone, to_crs
+from .geojson import checked_shape, geometry_from_geojson
 
 __all__ = ["Imported", "read_boundary"]
 
@@ -213,17 +214,12 @@ def _from_datum(geometry: BaseGeometry, datum: str, path: Path, feature_id: str 
 def _check_place(geometry: BaseGeometry, path: Path, feature_id: str | None, crs_name: str,
                  told_by: str) -> None:
     """Name the CRS that was used when a reprojected file lands far from the zone."""
-    import math
-
-    from .geometry import MAX_DISTANCE_KM, ZONE_CENTRE
-
     if crs_name == "EPSG:4326" and told_by == "the file":
         return      # lon/lat as given: the usual location check names the problem
-    cx, cy = ZONE_CENTRE
     point = geometry.representative_point()
     if not (math.isfinite(point.x) and math.isfinite(point.y)):
         return
-    km = math.hypot((point.x - cx) * 111.32 * math.cos(math.radians(cy)), (point.y - cy) * 110.57)
+    km, _ = km_from_zone(point)
     if km > MAX_DISTANCE_KM:
         whose = ("as the crs parameter says" if told_by == "the crs parameter"
                  else "as the file declares")

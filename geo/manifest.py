@@ -7,35 +7,24 @@ problem at once.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Literal, get_args
+from typing import Any
 
+import re
+from pathlib import Path, PurePosixPath
+
+from ._compat import moved
 from .errors import BoundaryError, Problem
 from .files import is_number, read_json
+from .model import (
+    DIRECTIONS, KINDS, QUANTITIES, UNITS_M2, ContextSpec, FeatureSpec, Manifest, OsmSource,
+    Provenance, Reconciliation, StatedFigure, Strip,
+)
 from .sides import SIDES as _SIDE_TABLE
-from .sides import Side
 
-__all__ = [
-    "OsmSource",
-    "manifest_text", "MANIFEST_NAME", "Kind", "SIDES", "KINDS", "UNITS_M2", "QUANTITIES",
-    "StatedFigure", "Provenance", "FeatureSpec", "ContextSpec", "Manifest", "load_manifest",
-]
+__all__ = ["MANIFEST_NAME", "manifest_text", "load_manifest"]
 
 MANIFEST_NAME = "manifest.json"
-#: What a feature is: an area (measured), a point (located), or a line that bounds areas.
-Kind = Literal["polygon", "point", "line"]
-#: The edges of a polygon given by compass direction, in order round it (clockwise).
-DIRECTIONS = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
-SIDES: tuple[str, ...] = tuple(_SIDE_TABLE)
-KINDS: tuple[str, ...] = get_args(Kind)
-#: Square metres in one of each accepted unit.
-UNITS_M2 = {"ha": 1e4, "km2": 1e6, "km²": 1e6, "acre": 4046.8564224, "m2": 1.0, "m²": 1.0}
-#: What a stated figure measures; only land areas are compared with the geometry.
-QUANTITIES = ("land area", "gross floor area")
-#: A figure stated as "about N" is taken to be good to this fraction of N.
-APPROX_FRACTION = 0.05
+_SIDE_IDS: tuple[str, ...] = tuple(_SIDE_TABLE)
 
 def manifest_text(data: dict) -> str:
     """The manifest as hetao writes it (UTF-8 JSON, one-space indent, trailing newline)."""
@@ -45,145 +34,6 @@ def manifest_text(data: dict) -> str:
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-@dataclass(frozen=True)
-class StatedFigure:
-    """An area stated by an outside source.
-
-    Attributes
-    ----------
-    value, unit : the figure as stated (``unit`` one of :data:`UNITS_M2`).
-    source, date : who stated it and when (ISO date, year or year-month).
-    quantity : what it measures, one of :data:`QUANTITIES`.
-    approx : the source says "about".
-    decimals : decimal places the figure was given with, which sets its rounding.
-    """
-
-    value: float
-    unit: str
-    source: str
-    date: str | None = None
-    quantity: str = "land area"
-    approx: bool = False
-    decimals: int = 0
-
-    @property
-    def value_ha(self) -> float:
-        """The figure in hectares."""
-        return self.value * UNITS_M2[self.unit] / 1e4
-
-    @property
-    def tolerance_ha(self) -> float:
-        """Half a unit of the last stated digit, plus 5 % when the figure is "about"."""
-        rounding = 0.5 * 10.0 ** -self.decimals * UNITS_M2[self.unit] / 1e4
-        return rounding + (APPROX_FRACTION * self.value_ha if self.approx else 0.0)
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a geometry came from."""
-
-    source: str
-    licence: str
-    method: str
-    date: str
-    positional_accuracy_m: float | None
-    attribution: str | None = None
-
-
-@dataclass(frozen=True)
-class Strip:
-    """A strip of river water along one edge of a polygon: a measured half-channel width."""
-
-    edge: str
-    width_m: float
-    range_m: tuple[float, float]
-    along: str | None = None
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """An explanation that computes: what accounts for measured minus stated, as data.
-
-    The land is the polygon less a strip of river water along each named edge, as wide as
-    the measured half-channel width there; the range comes from the widths' ranges.
-    """
-
-    what: str
-    reading: str
-    strips: tuple[Strip, ...]
-    source: str
-
-
-@dataclass(frozen=True)
-class OsmSource:
-    """Which OpenStreetMap elements a line copies (``hetao refresh`` fetches them again).
-
-    Attributes
-    ----------
-    elements : "way/123" or "relation/456", merged in this order.
-    piece : the piece of the line file they give (the line's only piece by default); the
-        other pieces (derived ones) stay, their ends kept joined to it.
-    ends : where the line is cut from the fetched linework, in words, first end first
-        (the fetched line is cut at the points nearest the line's current ends); none: the
-        whole fetched line.
-    """
-
-    elements: tuple[str, ...]
-    piece: str | None = None
-    ends: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class FeatureSpec:
-    """One feature of the zone, as the manifest describes it."""
-
-    id: str
-    name_en: str
-    name_zh: str
-    side: Side | None
-    kind: Kind
-    provenance: Provenance
-    geometry: str | None = None
-    union_of: tuple[str, ...] = ()
-    part_of: str | None = None
-    approximate: bool = False
-    stated: tuple[StatedFigure, ...] = ()
-    explanation: str | None = None
-    notes: dict = field(default_factory=dict, compare=False)
-    #: For a polygon built from lines: each edge's label and its line ids, in order round it.
-    bounded_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    reconcile: Reconciliation | None = None
-    #: For a line copied from OpenStreetMap: the elements it copies.
-    osm: OsmSource | None = None
-
-
-@dataclass(frozen=True)
-class ContextSpec:
-    """A context layer drawn on the map (never measured)."""
-
-    id: str
-    name_en: str
-    name_zh: str
-    geometry: str
-    provenance: Provenance
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """A parsed manifest and the folder it describes."""
-
-    folder: Path
-    features: tuple[FeatureSpec, ...]
-    context: tuple[ContextSpec, ...] = ()
-
-    def feature(self, feature_id: str) -> FeatureSpec:
-        """The feature with this id (KeyError if none)."""
-        for spec in self.features:
-            if spec.id == feature_id:
-                return spec
-        raise KeyError(feature_id)
 
 
 class _Checker:
@@ -330,7 +180,7 @@ def _feature(chk: _Checker) -> FeatureSpec | None:
         name_en = chk.text("en", within=name, prefix="name.")
         name_zh = chk.text("zh", within=name, prefix="name.")
     kind = chk.choice("kind", KINDS)
-    side = chk.choice("side", SIDES) if kind != "line" or "side" in e else None
+    side = chk.choice("side", _SIDE_IDS) if kind != "line" or "side" in e else None
     union_of = e.get("union_of", [])
     if not isinstance(union_of, list) or not all(isinstance(u, str) for u in union_of):
         chk.add(f"'union_of' must be a list of feature ids, not {_show(union_of)}")
@@ -574,3 +424,14 @@ def _cross_check(name: str, specs: list[FeatureSpec], ids: set[str],
                     "on the same side")))
     if specs and not any(s.kind == "polygon" for s in specs):
         problems.append(Problem(name, None, "lists no polygon feature"))
+
+
+#: Names that moved in 0.3.0: still found here for one release, with a FutureWarning.
+_MOVED = {
+    "Kind": "hetao.model",
+    "APPROX_FRACTION": "hetao.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    return moved(__name__, name, _MOVED)

@@ -9,111 +9,34 @@ comparison of each with its stated figures.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Literal, get_args
+from typing import Any
 
-import numpy as np
+import logging
+from collections.abc import Iterator, Sequence
+
 import shapely
-from pyproj import Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from .faces import EdgeShare, Piece, edge_shares
-from .manifest import Reconciliation, StatedFigure
+from ._compat import moved
+from .geodesy import GEOD, LOCAL_CRS, to_crs
+from .model import (
+    AreaMeasurement, Comparison, EdgeShare, Feature, Measurement, Piece, PointMeasurement,
+    Reconciled, Reconciliation, StatedFigure, Zone,
+)
 from .sides import SIDES
-from .zone import Boundary, Zone
 
 __all__ = [
-    "GEOD", "GRID_CRS", "LOCAL_CRS", "Status", "STATUSES", "Comparison", "Measurement", "Reconciled",
-    "geodesic_area_perimeter", "boundary_length", "polygonal_area", "grid_area", "to_crs", "distance_m",
-    "compare", "measure_zone",
+    "GRID_CRS", "geodesic_area_perimeter", "boundary_length", "polygonal_area", "grid_area",
+    "compare", "reconcile", "edge_shares", "measure_zone",
 ]
 
 logger = logging.getLogger(__name__)
 
-GEOD = Geod(ellps="WGS84")
 #: The local official grid of each side (from :data:`hetao.sides.SIDES`).
 GRID_CRS = {side: info.grid_crs for side, info in SIDES.items()}
-#: How a stated figure compares with the measured area. ``agrees``: within rounding plus
-#: uncertainty; ``explained``: differs, and the manifest says why; ``differs``: differs
-#: without explanation; ``not_comparable``: not a land area, or a point.
-Status = Literal["agrees", "reconciled", "explained", "differs", "not_comparable"]
-#: An azimuthal equidistant projection centred on the zone, for distances in metres.
-LOCAL_CRS = "+proj=aeqd +lat_0=22.515 +lon_0=114.066 +datum=WGS84 +units=m +no_defs"
-STATUSES: tuple[str, ...] = get_args(Status)
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """A stated figure against the measured geodesic area."""
-
-    figure: StatedFigure
-    difference_ha: float | None
-    difference_pct: float | None
-    tolerance_ha: float | None
-    status: Status
-    #: Against the reconciled area (when the feature has one): the difference, and whether
-    #: the figure lies within the reconciled range widened by the tolerance.
-    reconciled_difference_ha: float | None = None
-    reconciled_status: Literal["agrees", "differs"] | None = None
-
-
-@dataclass(frozen=True)
-class Reconciled:
-    """The area once what the explanation names is taken away (e.g. river water).
-
-    ``area_m2`` uses the strips' stated widths; ``low_m2`` the widest strips and
-    ``high_m2`` the narrowest. ``land`` is the geometry of the central reading.
-    """
-
-    what: str
-    reading: str
-    area_m2: float
-    low_m2: float
-    high_m2: float
-    land: BaseGeometry
-    spec: Reconciliation | None = None
-    parts: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """What hetao measured for one feature; ``None`` for points.
-
-    Attributes
-    ----------
-    geodesic_area_m2 : area on the WGS84 ellipsoid, holes subtracted.
-    perimeter_m : the exterior perimeter (holes not included), as
-        :meth:`pyproj.Geod.geometry_area_perimeter` gives it.
-    boundary_length_m : the whole boundary, holes included: what the area uncertainty is
-        computed from.
-    grid_crs, grid_area_m2 : the side's official grid and the planar area in it.
-    uncertainty_m2 : boundary length × positional accuracy (a union: the sum of its parts').
-    """
-
-    boundary: Boundary
-    geodesic_area_m2: float | None
-    perimeter_m: float | None
-    grid_crs: str
-    grid_area_m2: float | None
-    uncertainty_m2: float | None
-    comparisons: tuple[Comparison, ...]
-    boundary_length_m: float | None = None
-    edges: tuple[EdgeShare, ...] = ()
-    reconciled: Reconciled | None = None
-
-    @property
-    def dominant_edge(self) -> EdgeShare | None:
-        """The edge piece that brings the most area uncertainty."""
-        return max(self.edges, key=lambda e: e.uncertainty_m2, default=None)
-
-    @property
-    def id(self) -> str:
-        return self.boundary.id
-
-
-def _rings(geometry: BaseGeometry):
+def _rings(geometry: BaseGeometry) -> Iterator[tuple[float, float, bool]]:
     """(area, length, is_exterior) of every ring of a (multi)polygon, rings oriented first."""
     oriented = shapely.orient_polygons(geometry, exterior_cw=False)
     # What Geod.geometry_area_perimeter does, ring by ring, but reading the coordinates as
@@ -164,12 +87,6 @@ def boundary_length(geometry: BaseGeometry) -> float:
     return _area_perimeter_length(geometry)[2]
 
 
-#: PROJ has no transformation between WGS84 and CGCS2000 (they agree to centimetres) and
-#: spends ~90 ms finding that out, then uses the identity ("ballpark"). Starting from
-#: CGCS2000's own lon/lat gives the very same pipeline at once (tests check it).
-_SAME_PIPELINE = {("EPSG:4326", "EPSG:4547"): "EPSG:4490"}
-
-
 def polygonal_area(geometry: BaseGeometry) -> float:
     """Geodesic area (m²) of the polygonal parts of any geometry.
 
@@ -178,38 +95,6 @@ def polygonal_area(geometry: BaseGeometry) -> float:
     """
     parts = [p for p in shapely.get_parts(geometry) if p.geom_type in ("Polygon", "MultiPolygon")]
     return sum(geodesic_area_perimeter(p)[0] for p in parts)
-
-
-@lru_cache(maxsize=None)
-def _transformer(source: str, target: str) -> Transformer:
-    shortcut = _SAME_PIPELINE.get((source, target))
-    if shortcut:
-        logger.debug("transforming %s -> %s from %s: the same pipeline, found at once",
-                     source, target, shortcut)
-    return Transformer.from_crs(shortcut or source, target, always_xy=True)
-
-
-def to_crs(geometry: BaseGeometry, crs: str, source: str = "EPSG:4326") -> BaseGeometry:
-    """Transform a geometry from ``source`` (WGS84 lon/lat by default) into ``crs``.
-
-    Both are taken x/easting/longitude first (``always_xy``), whatever axis order the CRS
-    declares.
-    """
-    tr = _transformer(source, crs)
-
-    def project(coords: np.ndarray) -> np.ndarray:
-        x, y = tr.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geometry, project)
-
-
-def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
-    """The shortest distance (m) between two lon/lat geometries, in the local azimuthal
-    equidistant projection (0 where they touch)."""
-    if a.intersects(b):
-        return 0.0
-    return float(to_crs(a, LOCAL_CRS).distance(to_crs(b, LOCAL_CRS)))
 
 
 def grid_area(geometry: BaseGeometry, crs: str) -> float:
@@ -249,7 +134,7 @@ def compare(figure: StatedFigure, measured_m2: float | None, uncertainty_m2: flo
     return Comparison(figure, diff, 100.0 * diff / figure.value_ha, tolerance, status, rec_diff, rec_status)
 
 
-def _land(boundary: Boundary, widths: dict[str, float]) -> BaseGeometry:
+def _land(boundary: Feature, widths: dict[str, float]) -> BaseGeometry:
     """The polygon less every point within the given width (m) of each named edge's lines."""
     local = to_crs(boundary.geometry, LOCAL_CRS)
     water = [to_crs(piece.geometry, LOCAL_CRS).buffer(widths[label])
@@ -258,7 +143,7 @@ def _land(boundary: Boundary, widths: dict[str, float]) -> BaseGeometry:
     return to_crs(land, "EPSG:4326", source=LOCAL_CRS)
 
 
-def reconcile(boundary: Boundary, spec: Reconciliation) -> Reconciled:
+def reconcile(boundary: Feature, spec: Reconciliation) -> Reconciled:
     """Compute a polygon's reconciliation: the land once the strips of water are taken away.
 
     Examples
@@ -273,27 +158,53 @@ def reconcile(boundary: Boundary, spec: Reconciliation) -> Reconciled:
     widest = _land(boundary, {s.edge: s.range_m[1] for s in spec.strips})
     narrowest = _land(boundary, {s.edge: s.range_m[0] for s in spec.strips})
     return Reconciled(spec.what, spec.reading, polygonal_area(central), polygonal_area(widest),
-                      polygonal_area(narrowest), central, spec)
+                      polygonal_area(narrowest), central, spec, low_land=widest, high_land=narrowest)
 
 
-def _union_reconciled(parts: list[tuple[Boundary, Reconciled | None]]) -> Reconciled | None:
+def _union_reconciled(parts: list[tuple[Feature, Reconciled | None]]) -> Reconciled | None:
     """A union's reconciliation from its parts' (a part without one counts whole)."""
     done = [(b, r) for b, r in parts if r is not None]
     if not done:
         return None
-    lands = {"central": [], "low": [], "high": []}
+    lands: dict[str, list[BaseGeometry]] = {"central": [], "low": [], "high": []}
     for b, r in parts:
         if r is None:
             for key in lands:
                 lands[key].append(b.geometry)
             continue
         lands["central"].append(r.land)
-        lands["low"].append(_land(b, {s.edge: s.range_m[1] for s in r.spec.strips}))
-        lands["high"].append(_land(b, {s.edge: s.range_m[0] for s in r.spec.strips}))
+        lands["low"].append(r.low_land if r.low_land is not None else r.land)
+        lands["high"].append(r.high_land if r.high_land is not None else r.land)
     area = {k: polygonal_area(shapely.union_all(v)) for k, v in lands.items()}
     reading = "; ".join(f"{b.id}: {r.reading}" for b, r in done)
     return Reconciled(done[0][1].what, reading, area["central"], area["low"], area["high"],
                       shapely.union_all(lands["central"]), None, tuple(b.id for b, _ in done))
+
+
+def edge_shares(face: BaseGeometry, edges: Sequence[tuple[str, Sequence[Piece]]]) -> list[EdgeShare]:
+    """How much of the face's boundary runs along each piece (geodesic metres), and the area
+    uncertainty it brings (length × the piece's accuracy).
+
+    A stretch along two pieces at once (where pieces overlap) is counted once, for the
+    piece named first; the few centimetres where a line end was taken to meet another
+    (within :data:`SNAP_M`) go to the nearest piece, so the lengths add up to the boundary's.
+    """
+    geod = GEOD
+    tolerance = 1e-9   # degrees, 0.1 mm: noded vertices lie on their segments to ~1e-15
+    remaining = shapely.boundary(face)
+    lengths: list[float] = []
+    flat = [(label, piece) for label, pieces in edges for piece in pieces]
+    for _, piece in flat:
+        corridor = piece.geometry.buffer(tolerance)
+        along = shapely.intersection(remaining, corridor)
+        remaining = shapely.difference(remaining, corridor)
+        lengths.append(float(geod.geometry_length(along)) if not along.is_empty else 0.0)
+    for bit in shapely.get_parts(remaining):
+        if bit.length > 0:
+            nearest = min(range(len(flat)), key=lambda i: flat[i][1].geometry.distance(bit))
+            lengths[nearest] += float(geod.geometry_length(bit))
+    return [EdgeShare(label, piece, length, length * piece.accuracy_m)
+            for (label, piece), length in zip(flat, lengths)]
 
 
 def measure_zone(zone: Zone) -> list[Measurement]:
@@ -307,34 +218,63 @@ def measure_zone(zone: Zone) -> list[Measurement]:
     ('hong-kong-park', 107.9)
     """
     results: dict[str, Measurement] = {}
-    # Unions last, so that their parts' uncertainties are known.
-    for b in sorted(zone.features, key=lambda b: bool(b.spec.union_of)):
-        spec = b.spec
-        crs = GRID_CRS[spec.side]
+    # Unions last, so that their parts' uncertainties and reconciliations are known.
+    for feature in sorted(zone.features, key=lambda b: bool(b.spec.union_of)):
+        spec = feature.spec
+        crs = GRID_CRS[spec.side] if spec.side else "EPSG:4326"
         if spec.kind == "point":
-            area = perimeter = length = grid = uncertainty = None
-            edges = ()
-        else:
-            area, perimeter, length = _area_perimeter_length(b.geometry)
-            grid = grid_area(b.geometry, crs)
-            if spec.union_of:
-                # Conservative: every part's own edges counted in full.
-                edges = tuple(e for p in spec.union_of if p in results for e in results[p].edges)
-            elif b.edges:
-                edges = tuple(edge_shares(b.geometry, [(label, list(pieces)) for label, pieces in b.edges]))
-            else:
-                prov = spec.provenance
-                outline = Piece(spec.id, spec.id, spec.name_en, spec.name_zh, b.geometry.boundary,
-                                prov.positional_accuracy_m, prov.source, prov.method)
-                edges = (EdgeShare("outline", outline, length, length * prov.positional_accuracy_m),)
-            uncertainty = float(sum(e.uncertainty_m2 for e in edges))
-        reconciled = None
-        if spec.reconcile is not None and b.edges:
-            reconciled = reconcile(b, spec.reconcile)
-        elif spec.union_of:
-            reconciled = _union_reconciled([(zone.feature(p), results[p].reconciled)
-                                            for p in spec.union_of if p in results])
-        comparisons = tuple(compare(f, area, uncertainty, spec.explanation, reconciled) for f in spec.stated)
-        results[spec.id] = Measurement(b, area, perimeter, crs, grid, uncertainty, comparisons, length,
-                                       edges if spec.kind != "point" else (), reconciled)
+            results[spec.id] = PointMeasurement(feature, crs, tuple(
+                compare(f, None, None, spec.explanation) for f in spec.stated))
+            continue
+        parts = [results[p] for p in spec.union_of if p in results]
+        results[spec.id] = _measure_area(zone, feature, crs,
+                                         [p for p in parts if isinstance(p, AreaMeasurement)])
     return [results[b.id] for b in zone.features]
+
+
+def _edges(feature: Feature, length_m: float, parts: list[AreaMeasurement]) -> tuple[EdgeShare, ...]:
+    """The pieces of a polygon's boundary and each one's share of its uncertainty."""
+    spec = feature.spec
+    if spec.union_of:
+        # Conservative: every part's own edges counted in full.
+        return tuple(e for part in parts for e in part.edges)
+    if feature.edges:
+        return tuple(edge_shares(feature.geometry, [(label, list(pieces)) for label, pieces in feature.edges]))
+    prov = spec.provenance
+    accuracy = prov.positional_accuracy_m or 0.0
+    outline = Piece(spec.id, spec.id, spec.name_en, spec.name_zh, feature.geometry.boundary,
+                    accuracy, prov.source, prov.method)
+    return (EdgeShare("outline", outline, length_m, length_m * accuracy),)
+
+
+def _measure_area(zone: Zone, feature: Feature, crs: str, parts: list[AreaMeasurement]) -> AreaMeasurement:
+    """One polygon measured; a union's ``parts`` already measured."""
+    spec = feature.spec
+    area, perimeter, length = _area_perimeter_length(feature.geometry)
+    edges = _edges(feature, length, parts)
+    uncertainty = float(sum(e.uncertainty_m2 for e in edges))
+    reconciled = None
+    if spec.reconcile is not None and feature.edges:
+        reconciled = reconcile(feature, spec.reconcile)
+    elif spec.union_of:
+        reconciled = _union_reconciled([(part.feature, part.reconciled) for part in parts])
+    comparisons = tuple(compare(f, area, uncertainty, spec.explanation, reconciled) for f in spec.stated)
+    return AreaMeasurement(feature, area, perimeter, crs, grid_area(feature.geometry, crs), uncertainty,
+                           comparisons, length, edges, reconciled)
+
+
+#: Names that moved in 0.3.0: still found here for one release, with a FutureWarning.
+_MOVED = {
+    "LOCAL_CRS": "hetao.geodesy",
+    "GEOD": "hetao.geodesy",
+    "to_crs": "hetao.geodesy",
+    "distance_m": "hetao.geodesy",
+    "Measurement": "hetao.model",
+    "Comparison": "hetao.model",
+    "Reconciled": "hetao.model",
+    "Status": "hetao.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    return moved(__name__, name, _MOVED)

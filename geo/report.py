@@ -10,16 +10,13 @@ from typing import TYPE_CHECKING, Any
 import shapely
 from shapely.geometry import mapping
 
-from .measurement import Measurement
+from .model import UNITS_M2, AreaMeasurement, Comparison, Measurement, PointMeasurement
 
 if TYPE_CHECKING:
     import geopandas
 
-__all__ = ["ACRE_M2", "records", "to_json", "to_csv", "to_table", "to_geojson", "to_geodataframe",
+__all__ = ["records", "to_json", "to_csv", "to_table", "to_geojson", "to_geodataframe",
            "CSV_FIELDS"]
-
-ACRE_M2 = 4046.8564224
-
 
 def _scaled(value: float | None, factor: float) -> float | None:
     return None if value is None else value / factor
@@ -30,78 +27,87 @@ def records(measurements: list[Measurement]) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from hetao.measurement import measure_zone
-    >>> from hetao.zone import load_zone
-    >>> rec = records(measure_zone(load_zone()))[0]
+    >>> import hetao
+    >>> rec = records(hetao.measure(hetao.load()))[0]
     >>> rec["id"], round(rec["geodesic_area_ha"], 1), rec["stated"][0]["status"]
     ('hong-kong-park', 107.9, 'reconciled')
     """
-    out = []
-    for m in measurements:
-        spec = m.boundary.spec
-        prov = spec.provenance
-        geom = m.boundary.geometry
-        out.append({
-            "id": spec.id,
-            "name_en": spec.name_en,
-            "name_zh": spec.name_zh,
-            "side": spec.side,
-            "kind": spec.kind,
-            "approximate": spec.approximate,
-            "part_of": spec.part_of,
-            "union_of": list(spec.union_of),
-            "location": [geom.x, geom.y] if spec.kind == "point" else None,
-            "geodesic_area_ha": _scaled(m.geodesic_area_m2, 1e4),
-            "geodesic_area_km2": _scaled(m.geodesic_area_m2, 1e6),
-            "geodesic_area_acres": _scaled(m.geodesic_area_m2, ACRE_M2),
-            "perimeter_m": m.perimeter_m,
-            "boundary_length_m": m.boundary_length_m,
-            "grid_crs": m.grid_crs,
-            "grid_area_ha": _scaled(m.grid_area_m2, 1e4),
-            "uncertainty_ha": _scaled(m.uncertainty_m2, 1e4),
-            "edges": [{
-                "id": e.piece.line_id,
-                "piece": e.piece.piece_id,
-                "name_en": e.piece.name_en,
-                "name_zh": e.piece.name_zh,
-                "edge": e.edge,
-                "length_m": e.length_m,
-                "accuracy_m": e.piece.accuracy_m,
-                "uncertainty_ha": e.uncertainty_m2 / 1e4,
-                "share": e.uncertainty_m2 / m.uncertainty_m2 if m.uncertainty_m2 else None,
-                "derived": e.piece.derived,
-                "source": e.piece.source,
-            } for e in m.edges],
-            "positional_accuracy_m": prov.positional_accuracy_m,
-            "stated": [{
-                "value": c.figure.value,
-                "unit": c.figure.unit,
-                "value_ha": c.figure.value_ha,
-                "quantity": c.figure.quantity,
-                "approx": c.figure.approx,
-                "source": c.figure.source,
-                "date": c.figure.date,
-                "difference_ha": c.difference_ha,
-                "difference_pct": c.difference_pct,
-                "tolerance_ha": c.tolerance_ha,
-                "status": c.status,
-                "reconciled_difference_ha": c.reconciled_difference_ha,
-                "reconciled_status": c.reconciled_status,
-            } for c in m.comparisons],
-            "reconciled": _reconciled(m),
-            "explanation": spec.explanation,
-            "provenance": {
-                "source": prov.source,
-                "licence": prov.licence,
-                "attribution": prov.attribution,
-                "method": prov.method,
-                "date": prov.date,
-            },
-        })
-    return out
+    return [{**_identity(m), **_area(m), "edges": _edge_records(m),
+             "positional_accuracy_m": m.feature.spec.provenance.positional_accuracy_m,
+             "stated": [_comparison(c) for c in m.comparisons],
+             "reconciled": _reconciled(m) if isinstance(m, AreaMeasurement) else None,
+             "explanation": m.feature.spec.explanation,
+             "provenance": _provenance(m)} for m in measurements]
 
 
-def _reconciled(m: Measurement) -> dict[str, Any] | None:
+def _identity(m: Measurement) -> dict[str, Any]:
+    spec = m.feature.spec
+    return {
+        "id": spec.id, "name_en": spec.name_en, "name_zh": spec.name_zh, "side": spec.side,
+        "kind": spec.kind, "approximate": spec.approximate, "part_of": spec.part_of,
+        "union_of": list(spec.union_of),
+        "location": list(m.location) if isinstance(m, PointMeasurement) else None,
+    }
+
+
+def _area(m: Measurement) -> dict[str, Any]:
+    area = m if isinstance(m, AreaMeasurement) else None
+    geodesic = area.geodesic_area_m2 if area else None
+    return {
+        "geodesic_area_ha": _scaled(geodesic, 1e4),
+        "geodesic_area_km2": _scaled(geodesic, 1e6),
+        "geodesic_area_acres": _scaled(geodesic, UNITS_M2["acre"]),
+        "perimeter_m": area.perimeter_m if area else None,
+        "boundary_length_m": area.boundary_length_m if area else None,
+        "grid_crs": m.grid_crs,
+        "grid_area_ha": _scaled(area.grid_area_m2 if area else None, 1e4),
+        "uncertainty_ha": _scaled(area.uncertainty_m2 if area else None, 1e4),
+    }
+
+
+def _edge_records(m: Measurement) -> list[dict[str, Any]]:
+    if not isinstance(m, AreaMeasurement):
+        return []
+    return [{
+        "id": e.piece.line_id,
+        "piece": e.piece.piece_id,
+        "name_en": e.piece.name_en,
+        "name_zh": e.piece.name_zh,
+        "edge": e.edge,
+        "length_m": e.length_m,
+        "accuracy_m": e.piece.accuracy_m,
+        "uncertainty_ha": e.uncertainty_m2 / 1e4,
+        "share": e.uncertainty_m2 / m.uncertainty_m2 if m.uncertainty_m2 else None,
+        "derived": e.piece.derived,
+        "source": e.piece.source,
+    } for e in m.edges]
+
+
+def _comparison(c: Comparison) -> dict[str, Any]:
+    return {
+        "value": c.figure.value,
+        "unit": c.figure.unit,
+        "value_ha": c.figure.value_ha,
+        "quantity": c.figure.quantity,
+        "approx": c.figure.approx,
+        "source": c.figure.source,
+        "date": c.figure.date,
+        "difference_ha": c.difference_ha,
+        "difference_pct": c.difference_pct,
+        "tolerance_ha": c.tolerance_ha,
+        "status": c.status,
+        "reconciled_difference_ha": c.reconciled_difference_ha,
+        "reconciled_status": c.reconciled_status,
+    }
+
+
+def _provenance(m: Measurement) -> dict[str, Any]:
+    prov = m.feature.spec.provenance
+    return {"source": prov.source, "licence": prov.licence, "attribution": prov.attribution,
+            "method": prov.method, "date": prov.date}
+
+
+def _reconciled(m: AreaMeasurement) -> dict[str, Any] | None:
     r = m.reconciled
     if r is None:
         return None

@@ -17,14 +17,15 @@ import re
 from pathlib import Path
 
 from .assets import asset_text, leaflet_image_data_uri, script_safe
-from .display import DISPLAY_ERROR_M
+from .display import DISPLAY_ERROR_M, LINE_COLOUR, LINE_STYLES, line_style, longest_piece, short_name
 from .errors import HetaoError
 from .files import write_atomic
-from .measurement import Measurement, measure_zone
+from .measurement import measure_zone
+from .model import AreaMeasurement, Diff, Measurement
 from .sides import CONTEXT_COLOUR, SIDES
-from .zone import Zone
+from .model import Zone
 
-__all__ = ["Map", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy"]
+__all__ = ["Map", "DiffMap", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy"]
 
 DASH = "8 6"
 #: Popups fit in view: kept clear of the controls in the corners, and scroll when long.
@@ -62,9 +63,9 @@ def _number_elements(root) -> None:
 
 
 def _area_line(m: Measurement) -> str:
-    if m.geodesic_area_m2 is None:
+    if not isinstance(m, AreaMeasurement):
         return ""
-    ha, unc = m.geodesic_area_m2 / 1e4, (m.uncertainty_m2 or 0) / 1e4
+    ha, unc = m.geodesic_area_m2 / 1e4, m.uncertainty_m2 / 1e4
     return (f"<tr><th>Measured (WGS84 geodesic)</th><td>{ha:,.2f} ha ± {unc:,.2f} ha "
             f"({ha / 100:,.3f} km²)</td></tr>"
             f"<tr><th>In {escape(m.grid_crs)} grid</th><td>{m.grid_area_m2 / 1e4:,.2f} ha</td></tr>"
@@ -81,12 +82,12 @@ def _popup_html(m: Measurement) -> str:
                     f"± {prov.positional_accuracy_m:,.0f} m</td></tr>")
     elif prov.positional_accuracy_m:
         rows.append(f"<tr><th>Positional accuracy</th><td>{prov.positional_accuracy_m:,.1f} m</td></tr>")
-    if len(m.edges) > 1:
-        top = m.dominant_edge
+    top = m.dominant_edge if isinstance(m, AreaMeasurement) and len(m.edges) > 1 else None
+    if isinstance(m, AreaMeasurement) and top is not None:
         rows.append(f"<tr><th>Most uncertain edge</th><td>{escape(top.edge)}: {escape(top.piece.name_en)} "
                     f"(± {top.piece.accuracy_m:,.0f} m, {100 * top.uncertainty_m2 / m.uncertainty_m2:.0f} % "
                     "of the uncertainty)</td></tr>")
-    r = m.reconciled
+    r = m.reconciled if isinstance(m, AreaMeasurement) else None
     if r is not None:
         rows.append(f"<tr><th>Less {escape(r.what)}</th><td>{r.area_m2 / 1e4:,.2f} ha "
                     f"({r.low_m2 / 1e4:,.2f} to {r.high_m2 / 1e4:,.2f} ha): {escape(r.reading)}</td></tr>")
@@ -129,11 +130,6 @@ def _lang(side: str) -> str:
 LABEL_CLEARANCE_M = 350.0
 
 
-def _longest_piece(line):
-    """The piece of a line that carries its name on the map (Leaflet puts it mid-way)."""
-    return max(line.pieces, key=lambda p: p.geometry.length)
-
-
 def _label_point(geometry, avoid: list) -> "object":
     """Where an area's name goes: the point inside it farthest from its edges (shapely's
     polylabel), keeping LABEL_CLEARANCE_M from ``avoid`` (point markers, line names) where
@@ -141,7 +137,7 @@ def _label_point(geometry, avoid: list) -> "object":
     import shapely
     from shapely.ops import polylabel
 
-    from .measurement import LOCAL_CRS, to_crs
+    from .geodesy import LOCAL_CRS, to_crs
 
     local = to_crs(geometry, LOCAL_CRS)
     room = local.difference(shapely.union_all([to_crs(p, LOCAL_CRS).buffer(LABEL_CLEARANCE_M) for p in avoid])) \
@@ -156,22 +152,6 @@ def _label(spec) -> str:
     return escape(text)
 
 
-#: How a boundary line was made, how it is drawn (Leaflet dashArray), and what the legend says.
-LINE_STYLES = {
-    "traced": (None, "traced in OpenStreetMap"),
-    "derived": ("7 5", "derived or extrapolated from OSM"),
-    "approximate": ("1 6", "approximate (assumed or built from indirect evidence)"),
-}
-LINE_COLOUR = "#000000"
-
-
-def line_style(line, piece) -> str:
-    """``traced``, ``derived`` or ``approximate``: how a piece of a line was made."""
-    if line.spec.approximate:
-        return "approximate"
-    return "derived" if piece.derived else "traced"
-
-
 def _fill_opacity(zone: Zone, spec) -> float:
     """Parts of one union take turns at a lighter and a darker fill, to tell them apart."""
     if not spec.part_of:
@@ -180,16 +160,11 @@ def _fill_opacity(zone: Zone, spec) -> float:
     return (0.18, 0.4)[siblings.index(spec.id) % 2]
 
 
-def _short(text: str) -> str:
-    """A name without its parenthetical note, for labels on the map."""
-    return text.split(" (")[0].split("（")[0].strip()
-
-
 def _line_popup(line, piece, style: str) -> str:
     prov = line.spec.provenance
     name = piece.name_en if piece.name_en != line.spec.name_en else line.spec.name_en
     name_zh = piece.name_zh if piece.name_zh != line.spec.name_zh else line.spec.name_zh
-    rows = (f"<tr><th>Made</th><td>{escape(LINE_STYLES[style][1])}</td></tr>"
+    rows = (f"<tr><th>Made</th><td>{escape(LINE_STYLES[style].words)}</td></tr>"
             f"<tr><th>Positional accuracy</th><td>± {piece.accuracy_m:,.0f} m</td></tr>"
             f"<tr><th>Line</th><td>{escape(line.id)}, piece {escape(piece.piece_id)}</td></tr>")
     return (f"<div class='hetao-popup'><h4>{escape(name)}<br><span lang='zh-Hans-CN'>{escape(name_zh)}"
@@ -221,11 +196,10 @@ def _legend_html(zone: Zone) -> str:
                          f"{escape(spec.name_zh)}</span></div>")
     if zone.lines:
         used = {line_style(ln, p) for ln in zone.lines for p in ln.pieces}
-        css = {"traced": "solid", "derived": "dashed", "approximate": "dotted"}
-        for key, (_, words) in LINE_STYLES.items():
+        for key, style in LINE_STYLES.items():
             if key in used:
-                items.append(f"<div><span class='hetao-sw hetao-line' style='border-top:3px {css[key]} "
-                             f"{LINE_COLOUR}'></span>Boundary line, {escape(words)}</div>")
+                items.append(f"<div><span class='hetao-sw hetao-line' style='border-top:3px {style.css} "
+                             f"{LINE_COLOUR}'></span>Boundary line, {escape(style.words)}</div>")
     for layer in zone.context:
         css = "solid" if layer.geometry.geom_type.endswith("LineString") else "dashed"
         items.append(f"<div><span class='hetao-sw hetao-line' style='border-top:2px {css} "
@@ -402,11 +376,11 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
             layer.add_to(group)
             if spec.part_of:        # name the parts on the map, so they can be told apart
                 point = _label_point(b.geometry, [f.geometry for f in zone.features if f.spec.kind == "point"]
-                                     + [_longest_piece(ln).geometry.interpolate(0.5, normalized=True)
+                                     + [longest_piece(ln).geometry.interpolate(0.5, normalized=True)
                                         for ln in zone.lines])
                 folium.Marker((point.y, point.x), interactive=False, icon=folium.DivIcon(
-                    html=f"<span lang='{_lang(spec.side)}'>{escape(_short(spec.name_en))}<br>"
-                         f"{escape(_short(spec.name_zh))}</span>",
+                    html=f"<span lang='{_lang(spec.side)}'>{escape(short_name(spec.name_en))}<br>"
+                         f"{escape(short_name(spec.name_zh))}</span>",
                     class_name="hetao-area-label", icon_size=(130, 30), icon_anchor=(65, 15),
                 )).add_to(group)
         group.add_to(fmap)
@@ -414,11 +388,11 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
     if zone.lines:
         group = folium.FeatureGroup(name=escape("Boundary lines · 界线"))
         for line in zone.lines:
-            longest = _longest_piece(line)
+            longest = longest_piece(line)
             for piece in line.pieces:
                 style_key = line_style(line, piece)
                 style = {"color": LINE_COLOUR, "weight": 2.5, "opacity": 0.9,
-                         "dashArray": LINE_STYLES[style_key][0]}
+                         "dashArray": LINE_STYLES[style_key].dash}
                 layer = folium.GeoJson(
                     {"type": "Feature", "id": f"{line.id}/{piece.piece_id}", "properties": {},
                      "geometry": shapely.geometry.mapping(shown[f"{line.id}/{piece.piece_id}"])},
@@ -426,7 +400,7 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
                 )
                 if piece is longest:
                     layer.add_child(Bind("bindTooltip", escape(
-                        f"{_short(line.spec.name_en)} {_short(line.spec.name_zh)}"),
+                        f"{short_name(line.spec.name_en)} {short_name(line.spec.name_zh)}"),
                         permanent=True, direction="center", className="hetao-line-label"))
                 layer.add_child(Bind("bindPopup", _line_popup(line, piece, style_key), **POPUP_OPTIONS))
                 layer.add_to(group)
@@ -644,7 +618,43 @@ def render_diff_map(diffs, *, offline: bool = True, label_before: str = "before"
     return _page(fmap, bounds, offline, "hetao diff")
 
 
-class Map:
+class _Page:
+    """A self-contained page, rendered once on first use: saved atomically, shown in Jupyter."""
+
+    title = "Hetao zone map"
+    _html: str | None = None
+
+    def _render(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def html(self) -> str:
+        """The whole HTML page."""
+        if self._html is None:
+            self._html = self._render()
+        return self._html
+
+    def save(self, path: Path | str) -> Path:
+        """Write the page to ``path`` atomically; return the path.
+
+        Raises
+        ------
+        HetaoIOError
+            If the file cannot be written.
+        """
+        path = Path(path)
+        write_atomic(path, self.html)
+        return path
+
+    def _repr_html_(self) -> str:
+        # An iframe keeps the page's own Content-Security-Policy and styles apart from
+        # the notebook's; ``srcdoc`` needs no file and no server.
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="{html.escape(self.title)}" '
+                'style="width:100%;height:520px;border:0" '
+                'sandbox="allow-scripts allow-popups"></iframe>')
+
+
+class Map(_Page):
     """The web map of a zone: shows itself in Jupyter and saves as a self-contained page.
 
     The page is rendered once, on first use (folium is imported then).
@@ -674,30 +684,30 @@ class Map:
         self.zone = zone
         self.measurements = measurements if measurements is not None else measure_zone(zone)
         self.offline = offline
-        self._html: str | None = None
 
-    @property
-    def html(self) -> str:
-        """The whole HTML page."""
-        if self._html is None:
-            self._html = render_map(self.zone, self.measurements, offline=self.offline)
-        return self._html
+    def _render(self) -> str:
+        return render_map(self.zone, self.measurements, offline=self.offline)
 
-    def save(self, path: Path | str) -> Path:
-        """Write the page to ``path`` atomically; return the path.
 
-        Raises
-        ------
-        HetaoIOError
-            If the file cannot be written.
-        """
-        path = Path(path)
-        write_atomic(path, self.html)
-        return path
+class DiffMap(_Page):
+    """The map of a :class:`~hetao.model.Diff`: the old and new outlines, and the areas
+    gained and lost; shows itself in Jupyter and saves as a self-contained page.
 
-    def _repr_html_(self) -> str:
-        # An iframe keeps the page's own Content-Security-Policy and styles apart from
-        # the notebook's; ``srcdoc`` needs no file and no server.
-        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="Hetao zone map" '
-                'style="width:100%;height:520px;border:0" '
-                'sandbox="allow-scripts allow-popups"></iframe>')
+    Examples
+    --------
+    >>> import hetao
+    >>> same = hetao.diff(hetao.shipped_boundaries(), hetao.shipped_boundaries())
+    >>> page = DiffMap(same).html
+    >>> page.startswith("<!DOCTYPE html>")
+    True
+    """
+
+    title = "Hetao zone changes"
+
+    def __init__(self, diff: Diff, *, offline: bool = True) -> None:
+        self.diff = diff
+        self.offline = offline
+
+    def _render(self) -> str:
+        return render_diff_map(list(self.diff.features), offline=self.offline,
+                               label_before=self.diff.label_before, label_after=self.diff.label_after)

@@ -343,7 +343,7 @@ def local_transformers():
     route to metres: hetao's own ``to_crs`` is not used)."""
     from pyproj import Transformer
 
-    from hetao.measurement import LOCAL_CRS
+    from hetao.geodesy import LOCAL_CRS
     return (Transformer.from_crs("EPSG:4326", LOCAL_CRS, always_xy=True),
             Transformer.from_crs(LOCAL_CRS, "EPSG:4326", always_xy=True))
 

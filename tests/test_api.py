@@ -59,8 +59,12 @@ def test_measure__every_feature_in_manifest_order(zone):
     # Every stated figure lies in the land once the river water is taken away.
     assert [c.status for c in loop.comparisons] == ["reconciled"] * 5
     assert loop.reconciled is not None and loop.reconciled.area_m2 / 1e4 == pytest.approx(86.2, abs=0.05)
+    assert isinstance(loop, hetao.AreaMeasurement)
     branch = measurements[-1]
-    assert branch.geodesic_area_m2 is None and branch.perimeter_m is None
+    # A point is located, not measured: a record of its own, with no area fields at all.
+    assert isinstance(branch, hetao.PointMeasurement) and not hasattr(branch, "geodesic_area_m2")
+    assert branch.location == pytest.approx(branch.feature.geometry.coords[0])
+    assert [c.status for c in branch.comparisons] == ["not_comparable"]
 
 
 def test_check__shipped__every_result_ok(zone):

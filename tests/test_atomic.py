@@ -138,7 +138,7 @@ def test_build__failure_at_each_write_step__each_output_old_or_new_no_temporarie
     data = folder.manifest()
     folder.entry(data, "loop-east-edge")["provenance"]["positional_accuracy_m"] = 2
     folder.write_manifest(data)
-    build_module = importlib.import_module("hetao.build")
+    build_module = importlib.import_module("hetao._build")
     new = build_module.render_outputs(hetao.load(folder.path))
     assert all(new[n] != old[n] for n in OUTPUTS)
     # Rendering is not under test here: every run writes the same prepared bytes.
@@ -175,7 +175,7 @@ def test_build__failure_at_each_write_step__each_output_old_or_new_no_temporarie
 def test_build__failure_at_each_write_step__message_names_the_output_that_failed(
         tmp_path, shipped_build, monkeypatch):
     new = {n: (shipped_build / n).read_bytes() for n in OUTPUTS}
-    monkeypatch.setattr(importlib.import_module("hetao.build"), "render_outputs",
+    monkeypatch.setattr(importlib.import_module("hetao._build"), "render_outputs",
                         lambda *args, **kwargs: dict(new))
     _no_figure_child(monkeypatch)
     out = tmp_path / "out"
@@ -197,7 +197,7 @@ def test_build__failure_at_each_write_step__message_names_the_output_that_failed
 def test_build__failure_at_each_write_step_into_an_empty_folder__no_file_left_half_written(
         tmp_path, shipped_build, monkeypatch):
     new = {n: (shipped_build / n).read_bytes() for n in OUTPUTS}
-    monkeypatch.setattr(importlib.import_module("hetao.build"), "render_outputs",
+    monkeypatch.setattr(importlib.import_module("hetao._build"), "render_outputs",
                         lambda *args, **kwargs: dict(new))
     out = tmp_path / "out"
     zone = hetao.load()

@@ -13,8 +13,8 @@ import shapely
 
 import hetao.importer as importer
 from hetao.checks import SLIVER_WIDTH_M, _extent
-from hetao.diff import HAUSDORFF_TOLERANCE, HAUSDORFF_VERTICES, diff_geometries
-from hetao.measurement import LOCAL_CRS, to_crs
+from hetao._diff import HAUSDORFF_TOLERANCE, HAUSDORFF_VERTICES, diff_geometries
+from hetao.geodesy import LOCAL_CRS, to_crs
 
 from .helpers import feature_collection, geographiclib_geometry
 

@@ -11,8 +11,9 @@ from pyproj import Geod, Transformer
 from shapely.ops import polylabel
 
 import hetao
-from hetao.manifest import StatedFigure
-from hetao.measurement import compare, geodesic_area_perimeter, grid_area, measure_zone, to_crs
+from hetao.model import StatedFigure
+from hetao.geodesy import to_crs
+from hetao.measurement import compare, geodesic_area_perimeter, grid_area, measure_zone
 from hetao.zone import load_zone
 
 from .helpers import POLYGON_IDS, SHIPPED, geographiclib_area, geographiclib_geometry, run
@@ -193,7 +194,7 @@ def test_compare__statuses(figure, measured_ha, uncertainty_ha, explanation, sta
     (108, None, "agrees", "differs"),                # agrees with the outline itself
 ], ids=["in-range", "in-range-explained", "widened-edge", "below-range", "below-range-explained", "outline"])
 def test_compare__reconciled_range__statuses(stated_ha, explanation, status, reconciled_status):
-    from hetao.measurement import Reconciled
+    from hetao.model import Reconciled
 
     land = Reconciled("river water", "land", 86.2e4, 80.1e4, 93.9e4, shapely.Point(114.07, 22.51))
     figure = StatedFigure(stated_ha, "ha", "s", decimals=0 if isinstance(stated_ha, int) else 1)

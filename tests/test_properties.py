@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from hetao.errors import BoundaryError
 from hetao.files import read_json
-from hetao.geometry import ALLOWED_TYPES, geometry_from_geojson, read_geometry_file
+from hetao.geojson import ALLOWED_TYPES, geometry_from_geojson, read_geometry_file
 from hetao.manifest import load_manifest
 from hetao.measurement import geodesic_area_perimeter
 

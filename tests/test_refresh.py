@@ -4,6 +4,7 @@ other than loopback do not resolve here (see the autouse fixture)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 import sys
@@ -12,7 +13,7 @@ import pytest
 import shapely
 
 import hetao
-from hetao.measurement import LOCAL_CRS, to_crs
+from hetao.geodesy import LOCAL_CRS, to_crs
 
 from .helpers import moved_line, run, run_installed
 from .overpass_replay import DATA, Replay, ReplayServer, elements_of, recorded
@@ -433,7 +434,7 @@ def test_refresh__way_with_derived_pieces_moved__the_pieces_stay_joined(replay, 
 
 
 def test_refresh__commit_fails__neither_line_is_written(replay, folder, monkeypatch):
-    swap_module = sys.modules["hetao.swap"]
+    swap_module = importlib.import_module("hetao._swap")
     replay.store.update(elements_of("binhe-moved-30m.json"))
     replay.store["way/25530053"] = _moved(replay.store["way/25530053"], east_m=8)
     real = swap_module.write_files_atomic
@@ -455,7 +456,7 @@ def test_refresh__commit_fails__neither_line_is_written(replay, folder, monkeypa
 @pytest.mark.parametrize("meanwhile", ["manifest edited", "line swapped"])
 def test_refresh__folder_changed_while_fetching__nothing_written(replay, folder, monkeypatch, tmp_path,
                                                                  meanwhile):
-    refresh_module = sys.modules["hetao.refresh"]
+    refresh_module = importlib.import_module("hetao._refresh")
     replay.store.update(elements_of("binhe-moved-30m.json"))
     real = refresh_module.fetch_elements
 
@@ -499,7 +500,7 @@ def test_refresh__two_lines_into_a_hand_formatted_manifest__undo_gives_back_its_
 
 
 def test_swap_many__the_same_feature_twice__refused_before_anything(folder):
-    swap_module = sys.modules["hetao.swap"]
+    swap_module = importlib.import_module("hetao._swap")
     item = ("binhe-boulevard", folder.path / "x.geojson", {})
     with pytest.raises(hetao.BoundaryError, match="given twice in one swap"):
         swap_module._swap_many(folder.path, [item, item], dry_run=True)

@@ -337,7 +337,7 @@ def test_read_geometry_file__large_file__fast_path_same_as_thorough(plain_folder
     folder = plain_folder
     import shapely
 
-    from hetao import geometry
+    from hetao import geojson as geometry
     folder.set_coordinates("hong-kong-park", [_big_ring(folder)])
     path = folder.path / "hong-kong-park.geojson"
     assert path.stat().st_size > geometry.FAST_PATH_BYTES
@@ -357,7 +357,7 @@ def test_read_geometry_file__large_file__fast_path_same_as_thorough(plain_folder
 def test_read_geometry_file__large_broken_file__same_message_on_both_paths(plain_folder, monkeypatch, change,
                                                                           fragment):
     folder = plain_folder
-    from hetao import geometry
+    from hetao import geojson as geometry
     folder.set_coordinates("hong-kong-park", [change(_big_ring(folder))])
     with pytest.raises(BoundaryError) as fast:
         load_zone(folder.path)

@@ -73,7 +73,8 @@ def prov(source: str, method: str, accuracy: float, licence: str = ODBL, date: s
 
 
 def main(shared: Path) -> None:
-    from hetao.faces import Piece, build_face
+    from hetao.faces import build_face
+    from hetao.model import Piece
 
     cands = json.loads((shared / "shenzhen_park_candidates.geojson").read_text())["features"]
     border = json.loads((shared / "hk_sz_border_futian_osm.geojson").read_text())["features"][0]

@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 
 from .files import write_files_atomic
-from .measurement import Measurement, measure_zone
+from .measurement import measure_zone
+from .model import Measurement, Zone
 from .report import to_csv, to_geojson
-from .zone import Zone
 
 __all__ = ["OUTPUT_NAMES", "render_outputs", "build"]
 

@@ -14,29 +14,29 @@ import datetime as dt
 import json
 import logging
 import math
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
 
-from .diff import Diff, affected_ids, diff_zones
+from ._diff import affected_ids, diff_zones
 from .errors import BoundaryError, HetaoIOError, Problem
 from .files import read_json, write_files_atomic
+from .history import (
+    history_dir, latest_version, manifest_entry, previous_zone,
+    referenced, remove_empty, remove_file, scratch_copy,
+)
 from .importer import Imported, read_boundary
 from .locking import folder_lock
 from .manifest import MANIFEST_NAME, manifest_text
-from .measurement import Measurement, measure_zone
-from .zone import Zone, _load, default_boundaries_dir, load_zone
+from .measurement import measure_zone
+from .model import AreaMeasurement, Diff, Measurement, Zone
+from .zone import load_zone, resolve_folder
 
-__all__ = ["HISTORY", "SwapResult", "swap", "undo", "diff_previous", "previous_version",
-           "previous_zone"]
+__all__ = ["SwapResult", "Prepared", "swap", "diff_previous"]
 
 logger = logging.getLogger(__name__)
-
-HISTORY = "history"
 
 
 @dataclass
@@ -92,39 +92,6 @@ class Prepared:
     attribution: str | None = None
 
 
-def _entry(manifest: dict, feature_id: str, manifest_path: Path) -> dict:
-    for entry in manifest.get("features", []):
-        if isinstance(entry, dict) and entry.get("id") == feature_id:
-            return entry
-    ids = ", ".join(str(e.get("id")) for e in manifest.get("features", []) if isinstance(e, dict))
-    raise BoundaryError([Problem(manifest_path, feature_id, f"no such feature; the features are {ids}")])
-
-
-def _history_dir(folder: Path, feature_id: str) -> Path:
-    return folder / HISTORY / feature_id
-
-
-def _latest(folder: Path, feature_id: str) -> Path | None:
-    root = _history_dir(folder, feature_id)
-    versions = sorted(p for p in root.iterdir() if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
-    return versions[-1] if versions else None
-
-
-def _scratch_copy(folder: Path) -> Path:
-    scratch = Path(tempfile.mkdtemp(prefix="hetao-"))
-    shutil.copytree(folder, scratch / "b", ignore=shutil.ignore_patterns(HISTORY), symlinks=True)
-    return scratch
-
-
-def _folder(boundaries: Path | str | None) -> Path:
-    return Path(boundaries) if boundaries is not None else default_boundaries_dir()
-
-
-def _listing(names: list[str]) -> str:
-    quoted = [f"'{n}'" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
-
-
 def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = None,
          crs: str | None = None, layer: str | None = None, source: str | None = None,
          licence: str | None = None, accuracy: float | None = None, approximate: bool = False,
@@ -173,7 +140,7 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
     BoundaryError
         For a bad file, a bad folder or missing provenance; nothing is written.
     """
-    folder = _folder(boundaries)
+    folder = resolve_folder(boundaries)
     if explanation is not None and keep_explanation:
         raise BoundaryError([Problem(file, feature_id, "give the explanation parameter or the "
                                      "keep_explanation parameter, not both")])
@@ -214,7 +181,7 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
         plans.append(plan)
     new_manifest_text = manifest_text(new_manifest)
 
-    scratch = _scratch_copy(folder)
+    scratch = scratch_copy(folder)
     known = {}
     try:
         (scratch / "b" / MANIFEST_NAME).write_text(new_manifest_text, encoding="utf-8")
@@ -224,7 +191,7 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
             target.write_text(plan.geometry_text, encoding="utf-8")
             if plan.kind != "line":     # in hand, checked: not read again
                 known[target.resolve()] = plan.imported.geometry
-        after = _load(scratch / "b", known)
+        after = load_zone(scratch / "b", already_checked=known)
     except BoundaryError as exc:
         # Name the user's files and folder, not the scratch copy (which is gone by now).
         renames = {plan.geometry_rel: plan.file for plan in plans}
@@ -256,7 +223,7 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
     files: dict[Path, bytes | str] = {}
     batch = {plan.feature_id: plan.number for plan in plans} if len(plans) > 1 else None
     for plan in plans:
-        plan.version = _history_dir(folder, plan.feature_id) / f"{plan.number:04d}"
+        plan.version = history_dir(folder, plan.feature_id) / f"{plan.number:04d}"
         record = {"feature": plan.feature_id, "date": plan.new_entry["provenance"]["date"],
                   "file": str(plan.file), "old_geometry": plan.old_entry.get("geometry"),
                   "new_geometry": plan.geometry_rel}
@@ -275,19 +242,15 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
     except HetaoIOError:
         # Not committed: take back the history entries and the new geometry files.
         for plan in plans:
-            _unlink(folder / plan.geometry_rel)
+            remove_file(folder / plan.geometry_rel)
             shutil.rmtree(plan.version, ignore_errors=True)
-            for empty in (plan.version.parent, plan.version.parent.parent):
-                try:
-                    empty.rmdir()
-                except OSError:
-                    break
+            remove_empty(plan.version.parent, plan.version.parent.parent)
         raise
     for plan, result in zip(plans, results):
         logger.info("swapped %s: %s, history in %s", plan.feature_id, plan.geometry_rel, plan.version)
         old_geometry = plan.old_entry.get("geometry")
-        if old_geometry and not _referenced(new_manifest, old_geometry):
-            _unlink(folder / old_geometry)
+        if old_geometry and not referenced(new_manifest, old_geometry):
+            remove_file(folder / old_geometry)
         result.written = [folder / plan.geometry_rel, manifest_path]
         result.history = plan.version
     return results
@@ -317,7 +280,7 @@ def _plan(folder: Path, before: Zone, manifest: dict, feature_id: str, file: Pat
           keep_explanation: bool, allow_overlap: bool, datum: str | None, dry_run: bool,
           today: str | None, prepared: Prepared | None = None) -> _Plan:
     manifest_path = folder / MANIFEST_NAME
-    old_entry = _entry(manifest, feature_id, manifest_path)
+    old_entry = manifest_entry(manifest, feature_id, manifest_path)
     spec = before.manifest.feature(feature_id)
     source = source.strip() if isinstance(source, str) else source
     licence = licence.strip() if isinstance(licence, str) else licence
@@ -337,7 +300,7 @@ def _plan(folder: Path, before: Zone, manifest: dict, feature_id: str, file: Pat
     updates = prepared.entry_updates if prepared is not None else {}
 
     notes = list(imported.notes)
-    latest = _latest(folder, feature_id)
+    latest = latest_version(folder, feature_id)
     number = int(latest.name) + 1 if latest else 1
     # A new file name each version: the manifest's rename is the one commit point, so a
     # swap killed at any moment leaves the old or the new version, never a mix.
@@ -365,7 +328,8 @@ def _plan(folder: Path, before: Zone, manifest: dict, feature_id: str, file: Pat
         # Built from lines, or a union: the accuracy its uncertainty amounts to.
         old = next(m for m in measure_zone(before) if m.id == feature_id)
         old_accuracy = (old.uncertainty_m2 / old.boundary_length_m
-                        if old.uncertainty_m2 and old.boundary_length_m else 1.0)
+                        if isinstance(old, AreaMeasurement) and old.uncertainty_m2 and old.boundary_length_m
+                        else 1.0)
     if accuracy is None:
         notes.append(f"no accuracy given: the uncertainty below assumes {round(old_accuracy, 1):g} m, "
                      "the previous geometry's")
@@ -441,160 +405,6 @@ def _unscratch(problem: str, scratch: Path, folder: Path, renames: dict[str, Pat
     return Problem(str(fallback), None, fix(str(problem)))
 
 
-def _referenced(manifest: dict, relative: str) -> bool:
-    entries = manifest.get("features", []) + manifest.get("context", [])
-    return any(isinstance(e, dict) and e.get("geometry") == relative for e in entries)
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def previous_version(folder: Path, feature_id: str, clean: bool = False) -> tuple[Path, dict]:
-    """The history entry of the swap that made the feature's current version, and its record.
-
-    Entries left by a swap that was killed before it committed (their new geometry is not
-    the one the manifest names) are skipped, and removed when ``clean``.
-
-    Raises
-    ------
-    BoundaryError
-        If the current version was not made by hetao swap.
-    """
-    folder = Path(folder)
-    manifest = read_json(folder / MANIFEST_NAME)
-    current = _entry(manifest, feature_id, folder / MANIFEST_NAME).get("geometry")
-    root = _history_dir(folder, feature_id)
-    versions = sorted((p for p in root.iterdir() if p.is_dir() and p.name.isdigit()),
-                      reverse=True) if root.is_dir() else []
-    for version in versions:
-        try:
-            record = json.loads((version / "swap.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            record = {}
-        if record.get("new_geometry") == current and (version / "manifest.json").is_file():
-            return version, record
-        if clean:
-            shutil.rmtree(version, ignore_errors=True)   # a swap that never committed
-    raise BoundaryError([Problem(folder / HISTORY, feature_id, (
-            "has no earlier version to restore or compare (nothing was swapped in with hetao swap)"))])
-
-
-def undo(feature_id: str, *, boundaries: Path | str | None = None) -> list[Path]:
-    """Restore the version of ``feature_id`` before its last swap; return the files restored.
-
-    Right after a swap the folder comes back byte for byte; if the manifest changed since,
-    only this feature's entry is put back.
-
-    Raises
-    ------
-    BoundaryError
-        If the feature was never swapped.
-    """
-    folder = _folder(boundaries)
-    with folder_lock(folder):
-        return _undo(folder, feature_id)
-
-
-def _undo(folder: Path, feature_id: str) -> list[Path]:
-    version, record = previous_version(folder, feature_id, clean=True)
-    members = [(feature_id, version, record)] + _batch_mates(folder, feature_id, record)
-    manifest_path = folder / MANIFEST_NAME
-    current = manifest_path.read_bytes()
-    # Right after the swap (of this feature, or of the batch it was swapped in with, all
-    # of it still there), the old manifest comes back byte for byte; otherwise just these
-    # features' entries are put back.
-    complete = not record.get("batch") or len(members) == len(record["batch"])
-    if complete and current == (version / "manifest.after.json").read_bytes():
-        restored_manifest: bytes | str = (version / "manifest.json").read_bytes()
-    else:
-        data = read_json(manifest_path)
-        for fid, entry_version, _ in members:
-            data = _with_old_entry(data, entry_version, fid)
-        restored_manifest = manifest_text(data)
-    files = [manifest_path]
-    for _, entry_version, entry_record in members:
-        old_geometry = entry_record.get("old_geometry")
-        if old_geometry:
-            write_files_atomic({folder / old_geometry: (entry_version / "geometry.geojson").read_bytes()})
-            files.append(folder / old_geometry)
-    write_files_atomic({manifest_path: restored_manifest})      # the commit
-    for fid, entry_version, entry_record in members:
-        old_geometry, new_geometry = entry_record.get("old_geometry"), entry_record.get("new_geometry")
-        if new_geometry and new_geometry != old_geometry:
-            _unlink(folder / new_geometry)
-        shutil.rmtree(entry_version)
-        for empty in (_history_dir(folder, fid), folder / HISTORY):
-            try:
-                empty.rmdir()
-            except OSError:
-                break
-        logger.info("restored %s from %s", fid, entry_version)
-    return files
-
-
-def _batch_mates(folder: Path, feature_id: str, record: dict) -> list[tuple[str, Path, dict]]:
-    """The other features swapped in with ``feature_id`` (``record``'s batch) whose current
-    version is still the one that swap made: they go back with it, or the lines they share
-    a junction with would no longer meet."""
-    mates = []
-    for other, number in (record.get("batch") or {}).items():
-        if other == feature_id:
-            continue
-        try:
-            entry_version, entry_record = previous_version(folder, other)
-        except BoundaryError:
-            continue        # undone since, or swapped again
-        if int(entry_version.name) == number and entry_record.get("batch") == record["batch"]:
-            mates.append((other, entry_version, entry_record))
-    return mates
-
-
-def _with_old_entry(manifest: dict, version: Path, feature_id: str) -> dict:
-    old_entry = json.loads((version / "entry.json").read_text(encoding="utf-8"))
-    manifest["features"] = [old_entry if isinstance(e, dict) and e.get("id") == feature_id else e
-                            for e in manifest["features"]]
-    return manifest
-
-
-def previous_zone(feature_id: str, *, boundaries: Path | str | None = None) -> tuple[Zone, Path]:
-    """The zone as it is, but with ``feature_id`` as it was before its last swap (and, when
-    it was swapped in together with others, those too, as they were).
-
-    Returns the zone and the history entry it was rebuilt from.
-
-    Raises
-    ------
-    BoundaryError
-        If the feature was never swapped.
-    """
-    folder = _folder(boundaries)
-    version, record = previous_version(folder, feature_id)
-    together = [(feature_id, version, record)] + _batch_mates(folder, feature_id, record)
-    scratch = _scratch_copy(folder)
-    try:
-        manifest = read_json(folder / MANIFEST_NAME)
-        for fid, entry_version, entry_record in together:
-            manifest = _with_old_entry(manifest, entry_version, fid)
-            if entry_record.get("old_geometry"):
-                target = scratch / "b" / entry_record["old_geometry"]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(entry_version / "geometry.geojson", target)
-        (scratch / "b" / MANIFEST_NAME).write_text(manifest_text(manifest), encoding="utf-8")
-        try:
-            return load_zone(scratch / "b"), version
-        except BoundaryError as exc:
-            before = f"as before swap {version.name} of {feature_id}: "
-            raise BoundaryError([Problem(p.file.replace(str(scratch / "b"), str(folder)), p.feature,
-                                         before + p.message.replace(str(scratch / "b"), str(folder)))
-                                 if isinstance(p, Problem) else p for p in exc.problems]) from None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
 def diff_previous(feature_id: str, *, boundaries: Path | str | None = None) -> Diff:
     """What the last swap of ``feature_id`` changed: the feature and the unions built from it,
     with each stated figure's status before and after.
@@ -604,7 +414,7 @@ def diff_previous(feature_id: str, *, boundaries: Path | str | None = None) -> D
     BoundaryError
         If the feature was never swapped.
     """
-    folder = _folder(boundaries)
+    folder = resolve_folder(boundaries)
     now = load_zone(folder)
     before, version = previous_zone(feature_id, boundaries=folder)
     ids = affected_ids(now, feature_id)

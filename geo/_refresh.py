@@ -26,16 +26,16 @@ import shapely.ops
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from .diff import Diff, affected_ids, diff_zones
+from ._diff import affected_ids, diff_zones
 from .errors import BoundaryError, HetaoError, NetworkError, Problem
-from .geometry import geometry_from_geojson
+from .geodesy import GEOD, LOCAL_CRS, distance_m, to_crs
+from .geojson import geometry_from_geojson
 from .importer import Imported
 from .locking import folder_lock
-from .manifest import OsmSource
-from .measurement import GEOD, LOCAL_CRS, distance_m, to_crs
+from .model import Diff, Line, OsmSource
 from .overpass import OsmElement, endpoint_url, fetch_elements, find_ways, parse_element_ids, public_url
-from .swap import Prepared, SwapResult, _swap_many
-from .zone import Line, default_boundaries_dir, load_zone
+from ._swap import Prepared, SwapResult, _swap_many
+from .zone import default_boundaries_dir, load_zone
 
 __all__ = ["LineRefresh", "RefreshResult", "Found", "refresh", "find_osm_ways"]
 

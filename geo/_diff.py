@@ -10,78 +10,19 @@ counts, and each stated figure's status before and after.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .checks import LOCAL_CRS
 from .errors import BoundaryError, Problem
-from .measurement import Status, geodesic_area_perimeter, measure_zone, polygonal_area, to_crs
-from .zone import Zone, load_zone
+from .geodesy import LOCAL_CRS, MAX_METRES_PER_DEGREE, to_crs
+from .importer import read_boundary
+from .measurement import geodesic_area_perimeter, measure_zone, polygonal_area
+from .model import AreaMeasurement, Diff, FeatureDiff, Measurement, Status, Zone
+from .zone import load_zone
 
-__all__ = ["FeatureDiff", "Diff", "diff_geometries", "diff_zones", "diff_paths", "diff_records",
-           "diff_table", "affected_ids", "hausdorff_distance"]
-
-
-@dataclass(frozen=True)
-class FeatureDiff:
-    """The change of one feature; areas in m², lengths in m (``None`` where not defined)."""
-
-    id: str
-    kind: str
-    side: str | None
-    before: BaseGeometry
-    after: BaseGeometry
-    area_before_m2: float | None
-    area_after_m2: float | None
-    gained_m2: float | None
-    lost_m2: float | None
-    hausdorff_m: float
-    mean_displacement_m: float | None
-    vertices_before: int
-    vertices_after: int
-    status_before: tuple[Status, ...] = ()
-    status_after: tuple[Status, ...] = ()
-
-
-@dataclass(frozen=True)
-class Diff:
-    """What changed between two versions: one :class:`FeatureDiff` per feature in both.
-
-    Attributes
-    ----------
-    features : the changes, in the newer version's order.
-    label_before, label_after : what the two versions are (folder or file names, or
-        "before swap 0001" and "now").
-    """
-
-    features: tuple[FeatureDiff, ...]
-    label_before: str = "before"
-    label_after: str = "after"
-
-    def records(self) -> list[dict[str, Any]]:
-        """JSON-ready records, one per feature (see :func:`diff_records`)."""
-        return diff_records(list(self.features))
-
-    def table(self) -> str:
-        """A plain-text summary, one block per feature."""
-        return diff_table(list(self.features))
-
-    def map_html(self, *, offline: bool = True) -> str:
-        """A self-contained map of the old and new outlines and the areas gained and lost."""
-        from .webmap import render_diff_map
-        return render_diff_map(list(self.features), offline=offline,
-                               label_before=self.label_before, label_after=self.label_after)
-
-    def save_map(self, path: Path | str, *, offline: bool = True) -> Path:
-        """Write :meth:`map_html` to ``path`` atomically; return the path."""
-        from .files import write_atomic
-        path = Path(path)
-        write_atomic(path, self.map_html(offline=offline))
-        return path
+__all__ = ["diff_geometries", "diff_zones", "diff_paths", "affected_ids", "hausdorff_distance"]
 
 
 def affected_ids(zone: Zone, feature_id: str) -> list[str]:
@@ -118,9 +59,6 @@ def _segments(geometry: BaseGeometry):
 #: (metres) before the Hausdorff distance: then it is within that of exact.
 HAUSDORFF_VERTICES = 50_000
 HAUSDORFF_TOLERANCE = 0.1
-#: Metres per degree, at most, anywhere on the ellipsoid (a meridian degree at the poles):
-#: a lon/lat tolerance of HAUSDORFF_TOLERANCE / this is at most HAUSDORFF_TOLERANCE metres.
-_MAX_M_PER_DEGREE = 111_700.0
 #: About 100 m: a lon/lat segment this long and its projected chord differ by well under a
 #: millimetre in the local projection (the error grows with the square of the length).
 _SEGMENT_DEG = 0.001
@@ -202,7 +140,7 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
         # before they are projected: the projection is then of thousands of points, not
         # millions. Segments the simplification made long are cut to _SEGMENT_DEG first, so
         # that, projected, they stay within millimetres of the lon/lat segments they stand for.
-        degrees = HAUSDORFF_TOLERANCE / _MAX_M_PER_DEGREE
+        degrees = HAUSDORFF_TOLERANCE / MAX_METRES_PER_DEGREE
 
         def reduced(g: BaseGeometry) -> BaseGeometry:
             small = _simplified(g, degrees)
@@ -242,7 +180,7 @@ def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None, *,
         ms = known if known is not None else measure_zone(zone)
         statuses[label] = {m.id: tuple(c.status for c in m.comparisons) for m in ms}
         measured[label] = {m.id: (m.geodesic_area_m2, m.perimeter_m) for m in ms
-                           if m.geodesic_area_m2 is not None}
+                           if isinstance(m, AreaMeasurement)}
     old_ids = {b.id: b for b in old.features}
     old_lines = {ln.id: ln for ln in old.lines}
     diffs = []
@@ -286,8 +224,6 @@ def diff_paths(old: Path | str, new: Path | str, *, crs: str | None = None,
         raise BoundaryError([Problem(new, None, "compare a folder with a folder, or a file with a file")])
     if old.is_dir():
         return Diff(tuple(diff_zones(load_zone(old), load_zone(new))), str(old), str(new))
-    from .importer import read_boundary
-
     def read(path: Path) -> BaseGeometry:
         try:
             return read_boundary(path, "polygon", crs=crs, layer=layer).geometry
@@ -298,47 +234,3 @@ def diff_paths(old: Path | str, new: Path | str, *, crs: str | None = None,
                 raise polygon_error from None
 
     return Diff((diff_geometries(new.stem, read(old), read(new)),), str(old), str(new))
-
-
-def diff_records(diffs: list[FeatureDiff]) -> list[dict]:
-    """JSON-ready records (ha and metres)."""
-    def ha(value: float | None) -> float | None:
-        return None if value is None else value / 1e4
-    return [{
-        "id": d.id,
-        "kind": d.kind,
-        "area_before_ha": ha(d.area_before_m2),
-        "area_after_ha": ha(d.area_after_m2),
-        "gained_ha": ha(d.gained_m2),
-        "lost_ha": ha(d.lost_m2),
-        "hausdorff_m": d.hausdorff_m,
-        "mean_displacement_m": d.mean_displacement_m,
-        "vertices_before": d.vertices_before,
-        "vertices_after": d.vertices_after,
-        "status_before": list(d.status_before),
-        "status_after": list(d.status_after),
-    } for d in diffs]
-
-
-def diff_table(diffs: list[FeatureDiff]) -> str:
-    """A plain-text summary, one block per feature."""
-    lines = []
-    for rec in diff_records(diffs):
-        lines.append(f"{rec['id']}:")
-        if rec["kind"] == "polygon":
-            change = rec["area_after_ha"] - rec["area_before_ha"]
-            lines.append(f"  area       {rec['area_before_ha']:,.3f} ha -> {rec['area_after_ha']:,.3f} ha "
-                         f"({change:+,.3f} ha)")
-            lines.append(f"  gained     {rec['gained_ha']:,.3f} ha, lost {rec['lost_ha']:,.3f} ha")
-            lines.append(f"  boundary   Hausdorff {rec['hausdorff_m']:,.1f} m, mean displacement "
-                         f"{rec['mean_displacement_m']:,.1f} m")
-        elif rec["kind"] == "line":
-            lines.append(f"  moved      Hausdorff {rec['hausdorff_m']:,.1f} m, mean displacement "
-                         f"{rec['mean_displacement_m']:,.1f} m")
-        else:
-            lines.append(f"  moved      {rec['hausdorff_m']:,.1f} m")
-        lines.append(f"  vertices   {rec['vertices_before']:,} -> {rec['vertices_after']:,}")
-        if rec["status_before"] or rec["status_after"]:
-            lines.append(f"  stated     {', '.join(rec['status_before']) or '-'} -> "
-                         f"{', '.join(rec['status_after']) or '-'}")
-    return "\n".join(lines) + "\n"

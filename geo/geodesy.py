@@ -1,0 +1,135 @@
+"""The one home of hetao's geodesy: the ellipsoid, the local projection, transformers,
+distances in metres, metres per degree, and where the zone is.
+
+Everything here is WGS84 lon/lat in, metres out; axis order is always x/easting/longitude
+first (``always_xy=True``), whatever a CRS declares.
+
+Examples
+--------
+>>> round(point_distance_m((114.0, 22.5), (114.001, 22.5)), 1)
+102.9
+>>> [round(m) for m in metres_per_degree(ZONE_CENTRE[1])]
+[102885, 110737]
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from functools import lru_cache
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+import shapely
+from pyproj import Geod, Transformer
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+__all__ = [
+    "GEOD", "LOCAL_CRS", "ZONE_CENTRE", "MAX_DISTANCE_KM", "MAX_METRES_PER_DEGREE",
+    "to_crs", "distance_m", "point_distance_m", "metres_per_degree", "km_from_zone",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The WGS84 ellipsoid: every geodesic area, length and distance hetao gives.
+GEOD = Geod(ellps="WGS84")
+#: Roughly the middle of the zone (lon, lat): Huanggang / the Lok Ma Chau Loop.
+ZONE_CENTRE = (114.066, 22.515)
+#: An azimuthal equidistant projection centred on the zone, for distances in metres.
+LOCAL_CRS = "+proj=aeqd +lat_0=22.515 +lon_0=114.066 +datum=WGS84 +units=m +no_defs"
+#: A zone feature farther than this from :data:`ZONE_CENTRE` is in the wrong place.
+MAX_DISTANCE_KM = 25.0
+#: Metres per degree, at most, anywhere on the ellipsoid (a meridian degree at the poles):
+#: a lon/lat tolerance of ``t / MAX_METRES_PER_DEGREE`` is at most ``t`` metres.
+MAX_METRES_PER_DEGREE = 111_700.0
+
+#: PROJ has no transformation between WGS84 and CGCS2000 (they agree to centimetres) and
+#: spends ~90 ms finding that out, then uses the identity ("ballpark"). Starting from
+#: CGCS2000's own lon/lat gives the very same pipeline at once (tests check it).
+_SAME_PIPELINE = {("EPSG:4326", "EPSG:4547"): "EPSG:4490"}
+
+_G = TypeVar("_G")
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """Metres in one degree of longitude and of latitude at latitude ``lat`` (WGS84).
+
+    The radii of curvature of the ellipsoid, so exact for small steps: use it to scale
+    lon/lat differences into metres over a few kilometres.
+    """
+    a, f = GEOD.a, GEOD.f
+    e2 = f * (2 - f)
+    phi = math.radians(lat)
+    w = 1 - e2 * math.sin(phi) ** 2
+    per_radian_lon = a * math.cos(phi) / math.sqrt(w)
+    per_radian_lat = a * (1 - e2) / w ** 1.5
+    return per_radian_lon * math.pi / 180, per_radian_lat * math.pi / 180
+
+
+def point_distance_m(a: tuple[float, float] | shapely.Point, b: tuple[float, float] | shapely.Point) -> float:
+    """The geodesic distance (m) between two lon/lat points."""
+    ax, ay = (a.x, a.y) if isinstance(a, shapely.Point) else a
+    bx, by = (b.x, b.y) if isinstance(b, shapely.Point) else b
+    return float(GEOD.inv(ax, ay, bx, by)[2])
+
+
+@lru_cache(maxsize=None)
+def _transformer(source: str, target: str) -> Transformer:
+    shortcut = _SAME_PIPELINE.get((source, target))
+    if shortcut:
+        logger.debug("transforming %s -> %s from %s: the same pipeline, found at once",
+                     source, target, shortcut)
+    return Transformer.from_crs(shortcut or source, target, always_xy=True)
+
+
+def to_crs(geometry: _G, crs: str, source: str = "EPSG:4326") -> _G:
+    """Transform a geometry (or an array of them) from ``source`` (WGS84 lon/lat by default)
+    into ``crs``.
+
+    Both are taken x/easting/longitude first (``always_xy``), whatever axis order the CRS
+    declares.
+
+    Examples
+    --------
+    >>> to_crs(shapely.Point(ZONE_CENTRE), LOCAL_CRS).wkt
+    'POINT (0 0)'
+    """
+    tr = _transformer(source, crs)
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = tr.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, project)  # type: ignore[no-any-return]
+
+
+def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
+    """The shortest distance (m) between two lon/lat geometries, in the local azimuthal
+    equidistant projection (0 where they touch)."""
+    if a.intersects(b):
+        return 0.0
+    return float(to_crs(a, LOCAL_CRS).distance(to_crs(b, LOCAL_CRS)))
+
+
+def km_from_zone(geometry: BaseGeometry) -> tuple[float, shapely.Point]:
+    """How far (km) a lon/lat geometry lies from the zone's centre, and its point nearest it
+    (0 when it covers the centre). Precise enough for the :data:`MAX_DISTANCE_KM` test.
+
+    A geometry with non-finite coordinates is infinitely far; one beyond lon/lat's range is
+    measured as if its coordinates were degrees here.
+    """
+    import shapely.ops
+
+    centre = shapely.Point(ZONE_CENTRE)
+    if geometry.distance(centre) == 0:
+        return 0.0, centre
+    nearest = shapely.ops.nearest_points(geometry, centre)[0]
+    if not (math.isfinite(nearest.x) and math.isfinite(nearest.y)):
+        return math.inf, nearest
+    if abs(nearest.x) > 180 or abs(nearest.y) > 90:
+        # Not lon/lat at all: scaled as if it were, for a message that says how far off.
+        mx, my = metres_per_degree(ZONE_CENTRE[1])
+        return math.hypot((nearest.x - centre.x) * mx, (nearest.y - centre.y) * my) / 1000, nearest
+    return point_distance_m(nearest, centre) / 1000, nearest
