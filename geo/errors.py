@@ -12,9 +12,26 @@ __all__ = ["HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "Probl
 
 
 class Problem(str):
-    """One problem found in an input: a single line naming the file, the feature and the fix."""
+    """One problem found in an input: a single line naming the file, the feature and the fix.
 
-    def __new__(cls, file: object, feature: str | None, message: str) -> "Problem":
+    It is the line itself (a ``str``), with its parts as attributes; it pickles and copies
+    with them.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> p = Problem("loop.geojson", "hong-kong-park", "ring is not closed")
+    >>> p
+    "loop.geojson: feature 'hong-kong-park': ring is not closed"
+    >>> pickle.loads(pickle.dumps(p)).feature
+    'hong-kong-park'
+    """
+
+    file: str
+    feature: str | None
+    message: str
+
+    def __new__(cls, file: object, feature: str | None, message: str) -> Problem:
         where = str(file)
         if feature:
             where += f": feature '{feature}'"
@@ -26,6 +43,12 @@ class Problem(str):
         obj.feature = feature
         obj.message = message
         return obj
+
+    def __reduce__(self) -> tuple[type[Problem], tuple[str, str | None, str]]:
+        return (type(self), (self.file, self.feature, self.message))
+
+    def __getnewargs__(self) -> tuple[str, str | None, str]:  # type: ignore[override]
+        return (self.file, self.feature, self.message)
 
 
 class HetaoError(Exception):
@@ -42,6 +65,10 @@ class BoundaryError(HetaoError, ValueError):
     def __init__(self, problems: Iterable[str]):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
+
+    def __reduce__(self) -> tuple[type[BoundaryError], tuple[list[str]], dict[str, object]]:
+        # Rebuilt from its problems (not from the joined text), its other attributes kept.
+        return (type(self), (self.problems,), dict(self.__dict__))
 
 
 class HetaoIOError(HetaoError, OSError):

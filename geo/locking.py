@@ -2,7 +2,7 @@
 
 Every command that writes a boundaries folder (swap, undo) holds an exclusive lock on it
 (:mod:`filelock`) while it reads, checks and writes; a second writer waits up to
-:data:`LOCK_TIMEOUT_S` and then refuses. The lock file lies beside the folder
+:data:`hetao.settings.lock_timeout_s` and then refuses. The lock file lies beside the folder
 (``.NAME.hetao.lock`` in its parent), so the folder itself holds only boundaries; where the
 parent cannot be written, in the system's temporary folder, named for the folder's real path.
 """
@@ -16,12 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import settings
 from .errors import HetaoIOError
 
-__all__ = ["LOCK_TIMEOUT_S", "FolderBusyError", "lock_path", "folder_lock"]
-
-#: How long a writer waits for another to finish before it refuses (seconds).
-LOCK_TIMEOUT_S = 10.0
+__all__ = ["FolderBusyError", "lock_path", "folder_lock"]
 
 
 class FolderBusyError(HetaoIOError):
@@ -38,14 +36,17 @@ def lock_path(folder: Path) -> Path:
 
 
 @contextmanager
-def folder_lock(folder: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+def folder_lock(folder: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold the exclusive write lock of a boundaries folder.
 
     Raises
     ------
     FolderBusyError
-        If another process holds it for longer than ``timeout`` seconds.
+        If another process holds it for longer than ``timeout`` seconds
+        (:data:`hetao.settings.lock_timeout_s` by default, read now).
     """
+    if timeout is None:
+        timeout = settings.lock_timeout_s
     from filelock import FileLock, Timeout
 
     path = lock_path(folder)

@@ -3,7 +3,7 @@
 One POST per question, made with ``requests`` (which honours ``HTTP_PROXY``,
 ``HTTPS_PROXY`` and ``NO_PROXY``), with connect and read timeouts, a User-Agent naming hetao,
 and urllib3's ``Retry`` for the bounded retries: HTTP 429 (Overpass's rate limit) and 502,
-503 and 504 are retried at most :data:`RETRIES` times, after the ``Retry-After`` the server
+503 and 504 are retried at most :data:`hetao.settings.overpass_retries` times, after the ``Retry-After`` the server
 asks for (at most :data:`MAX_RETRY_AFTER_S`; a longer wait is refused at once).
 
 Why not an Overpass client library: osmnx retries 429s without bound, ignores
@@ -28,32 +28,25 @@ from urllib.parse import urlsplit
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from . import settings
 from .errors import NetworkError
 
-__all__ = ["DEFAULT_ENDPOINT", "ENDPOINT_ENV", "OsmElement", "endpoint_url", "fetch_elements",
+__all__ = ["OsmElement", "endpoint_url", "fetch_elements",
            "find_ways", "parse_element_ids", "public_url", "user_agent"]
 
 logger = logging.getLogger(__name__)
 
-#: The public Overpass API server (overpass-api.de); mirrors and self-hosted servers are
-#: given with ``--endpoint`` or the environment variable :data:`ENDPOINT_ENV`.
-DEFAULT_ENDPOINT = "https://overpass-api.de/api/interpreter"
-ENDPOINT_ENV = "HETAO_OVERPASS_URL"
-
-
 def user_agent() -> str:
     """What hetao calls itself to the server: "hetao/VERSION (...)"."""
-    from . import __version__
-    return f"hetao/{__version__} (Hetao zone boundaries; python-requests)"
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("hetao")
+    except PackageNotFoundError:        # run from a source tree, not installed
+        release = "unknown"
+    return f"hetao/{release} (Hetao zone boundaries; python-requests)"
 
 
-#: Connect and read timeouts (s); the read timeout is the caller's ``timeout``.
-CONNECT_TIMEOUT_S = 10.0
-DEFAULT_TIMEOUT_S = 60.0
-#: Retries after HTTP 429, 502, 503 or 504, and the longest ``Retry-After`` waited for.
-RETRIES = 3
-MAX_RETRY_AFTER_S = 60.0
-BACKOFF_S = 1.0
 ELEMENT_TYPES = ("way", "relation")
 
 
@@ -83,7 +76,8 @@ class OsmElement:
 
 def endpoint_url(endpoint: str | None = None) -> str:
     """The endpoint to use: the one given, else ``$HETAO_OVERPASS_URL``, else the public one."""
-    url = endpoint if endpoint is not None else os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
+    url = (endpoint if endpoint is not None else settings.overpass_endpoint
+           or os.environ.get(settings.OVERPASS_ENDPOINT_ENV) or settings.DEFAULT_OVERPASS_ENDPOINT)
     try:
         parts = urlsplit(url.strip())
         valid = parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -92,7 +86,7 @@ def endpoint_url(endpoint: str | None = None) -> str:
         valid = False
     if not valid:
         raise NetworkError(f"the Overpass endpoint {url!r} is not a valid http(s) URL (give it with "
-                           f"the endpoint parameter or ${ENDPOINT_ENV}, e.g. {DEFAULT_ENDPOINT})")
+                           f"the endpoint parameter or ${settings.OVERPASS_ENDPOINT_ENV}, e.g. {settings.DEFAULT_OVERPASS_ENDPOINT})")
     return url.strip()
 
 
@@ -138,13 +132,14 @@ def _session():
 
         def sleep_for_retry(self, response=None) -> bool:
             wait = self.get_retry_after(response) if response is not None else None
-            if wait is not None and wait > MAX_RETRY_AFTER_S:
+            if wait is not None and wait > settings.overpass_max_retry_after_s:
                 raise _WaitTooLong(wait)
             return super().sleep_for_retry(response)
 
-    retry = _BoundedRetry(total=RETRIES, connect=1, read=False, status=RETRIES,
+    retries = settings.overpass_retries
+    retry = _BoundedRetry(total=retries, connect=1, read=False, status=retries,
                           status_forcelist=(429, 502, 503, 504), allowed_methods=None,
-                          backoff_factor=BACKOFF_S, respect_retry_after_header=True,
+                          backoff_factor=settings.overpass_backoff_s, respect_retry_after_header=True,
                           raise_on_status=False)
     session = requests.Session()
     session.mount("http://", HTTPAdapter(max_retries=retry))
@@ -163,23 +158,25 @@ def _post(query: str, endpoint: str, timeout: float) -> dict:
     session = _session()
     import requests
 
+    connect, retries = settings.overpass_connect_timeout_s, settings.overpass_retries
     url, endpoint = endpoint, public_url(endpoint)      # the one asked, and the one named
     host = urlsplit(endpoint).netloc
     logger.info("asking %s: %s", endpoint, " ".join(query.split()))
     try:
-        response = session.post(url, data={"data": query}, timeout=(CONNECT_TIMEOUT_S, timeout))
+        response = session.post(url, data={"data": query}, timeout=(connect, timeout),
+                                **settings.requests_kwargs)
     except _WaitTooLong as exc:
         raise NetworkError(f"{endpoint} is rate-limiting (HTTP 429) and asks to wait "
-                           f"{exc.seconds:,.0f} s, longer than hetao waits ({MAX_RETRY_AFTER_S:,.0f} s); "
+                           f"{exc.seconds:,.0f} s, longer than hetao waits ({settings.overpass_max_retry_after_s:,.0f} s); "
                            "try again later") from None
     except requests.exceptions.ConnectTimeout:
-        raise NetworkError(f"cannot reach {host}: no connection within {CONNECT_TIMEOUT_S:g} s (offline, "
+        raise NetworkError(f"cannot reach {host}: no connection within {connect:g} s (offline, "
                            "or a firewall in the way? a mirror can be given as the endpoint)") from None
     except requests.exceptions.Timeout:
         raise NetworkError(f"{endpoint} did not answer within {timeout:g} s (timed out); "
                            "try again later, or give a longer timeout") from None
     except requests.exceptions.RetryError:
-        raise NetworkError(f"{endpoint} kept refusing after {RETRIES} retries (HTTP 429, 502, 503 or 504: "
+        raise NetworkError(f"{endpoint} kept refusing after {retries} retries (HTTP 429, 502, 503 or 504: "
                            "rate-limited or overloaded); try again later") from None
     except requests.exceptions.ConnectionError as exc:
         raise NetworkError(f"cannot reach {host}: {_reason(exc)} (offline, or a proxy or "
@@ -196,7 +193,7 @@ def _post(query: str, endpoint: str, timeout: float) -> dict:
         session.close()
     status = response.status_code
     if status in (429, 502, 503, 504):
-        raise NetworkError(f"{endpoint} kept answering HTTP {status} after {RETRIES} retries "
+        raise NetworkError(f"{endpoint} kept answering HTTP {status} after {retries} retries "
                            f"({'rate limit' if status == 429 else 'overloaded'}); try again later")
     if status != 200:
         raise NetworkError(f"{endpoint} answered HTTP {status} {response.reason or ''}".rstrip()
@@ -286,7 +283,7 @@ def fetch_elements(refs: list[str], *, endpoint: str | None = None,
 
 def _query(body: str, endpoint: str | None, timeout: float | None) -> list[OsmElement]:
     """The ways and relations an Overpass union ``body`` selects, with meta and geometry."""
-    wait = timeout or DEFAULT_TIMEOUT_S
+    wait = timeout or settings.overpass_timeout_s
     server_wait = max(1, math.ceil(wait))      # Overpass takes whole seconds
     data = _post(f"[out:json][timeout:{server_wait}];({body});out meta geom;", endpoint_url(endpoint), wait)
     return [e for e in (_element(item) for item in data["elements"]) if e is not None]

@@ -22,6 +22,7 @@ import shapely.affinity
 import hetao
 import hetao.files
 import hetao.locking
+import hetao.settings
 
 from .helpers import Folder, installed_hetao, moved_line, run, write_geojson
 
@@ -95,14 +96,9 @@ def test_swap__two_installed_swaps_started_together__both_land_each_undone_byte_
 
 @pytest.fixture
 def short_lock_wait(monkeypatch) -> float:
-    """Writers give up after 0.2 s instead of 10 s.
-
-    ``folder_lock``'s default timeout is bound when the module is imported, so setting
-    ``LOCK_TIMEOUT_S`` alone would not reach it: its default is set too.
-    """
+    """Writers give up after 0.2 s instead of 10 s (the setting is read at call time)."""
     wait = 0.2
-    monkeypatch.setattr(hetao.locking, "LOCK_TIMEOUT_S", wait)
-    monkeypatch.setattr(hetao.locking.folder_lock.__wrapped__, "__defaults__", (wait,))
+    monkeypatch.setattr(hetao.settings, "lock_timeout_s", wait)
     return wait
 
 

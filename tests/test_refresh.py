@@ -13,6 +13,7 @@ import pytest
 import shapely
 
 import hetao
+import hetao.settings
 from hetao.geodesy import LOCAL_CRS, to_crs
 
 from .helpers import moved_line, run, run_installed
@@ -192,7 +193,9 @@ def _one_line_exit_2(result, *needles):
 @pytest.mark.parametrize("case", ["offline", "dns", "timeout", "http 500", "rate limit stays",
                                   "retry-after too long", "html", "not overpass", "runtime error",
                                   "deleted", "no longer a line", "no longer closes"])
-def test_refresh__failures__one_line_exit_2_folder_unchanged(replay, folder, case):
+def test_refresh__failures__one_line_exit_2_folder_unchanged(replay, folder, case, monkeypatch):
+    # No real back-off between retries (urllib3 would sleep 0, 2, 4 s): the retries still run.
+    monkeypatch.setattr(hetao.settings, "overpass_backoff_s", 0.0)
     endpoint = replay.url
     needles: tuple[str, ...] = ()
     if case == "offline":
