@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -39,9 +40,8 @@ def affected_ids(zone: Zone, feature_id: str) -> list[str]:
     return [i for i in order if i in ids]
 
 
-def _segments(geometry: BaseGeometry):
+def _segments(geometry: BaseGeometry) -> np.ndarray:
     """Every segment of a geometry's linework (a point is its own), as an array of geometries."""
-    import numpy as np
 
     lines = shapely.get_parts(shapely.boundary(geometry) if geometry.geom_type.endswith("Polygon")
                               else geometry)
@@ -108,8 +108,6 @@ LINE_SAMPLES = 256
 def _mean_distance(a: BaseGeometry, b: BaseGeometry) -> float:
     """The mean distance between two lines (metric CRS): each sampled at LINE_SAMPLES evenly
     spaced points and measured to the other, both ways averaged."""
-    import numpy as np
-
     fractions = np.linspace(0.0, 1.0, LINE_SAMPLES)
     there = shapely.distance(shapely.line_interpolate_point(a, fractions, normalized=True), b)
     back = shapely.distance(shapely.line_interpolate_point(b, fractions, normalized=True), a)
@@ -148,6 +146,11 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
 
         hausdorff = hausdorff_distance(to_crs(reduced(before), LOCAL_CRS),
                                        to_crs(reduced(after), LOCAL_CRS), tolerance=0)
+    area_before: float | None
+    area_after: float | None
+    gained: float | None
+    lost: float | None
+    mean: float | None
     if polygonal:
         (area_before, perim_before), (area_after, perim_after) = area_perimeter or (
             geodesic_area_perimeter(before), geodesic_area_perimeter(after))
@@ -170,14 +173,15 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
 
 
 def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None, *,
-               after_measurements: list | None = None) -> list[FeatureDiff]:
+               after_measurements: list[Measurement] | None = None) -> list[FeatureDiff]:
     """Compare every feature present in both zones (or those of ``ids``), in the new zone's order.
 
     ``after_measurements``, the new zone's measurements if already made, saves measuring it again.
     """
-    statuses, measured = {}, {}
-    for label, zone, known in (("old", old, None), ("new", new, after_measurements)):
-        ms = known if known is not None else measure_zone(zone)
+    statuses: dict[str, dict[str, tuple[Status, ...]]] = {}
+    measured: dict[str, dict[str, tuple[float, float]]] = {}
+    for label, zone, given in (("old", old, None), ("new", new, after_measurements)):
+        ms = given if given is not None else measure_zone(zone)
         statuses[label] = {m.id: tuple(c.status for c in m.comparisons) for m in ms}
         measured[label] = {m.id: (m.geodesic_area_m2, m.perimeter_m) for m in ms
                            if isinstance(m, AreaMeasurement)}
@@ -189,11 +193,11 @@ def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None, *,
             diffs.append(diff_geometries(ln.id, old_lines[ln.id].geometry, ln.geometry))
     for b in new.features:
         if b.id in old_ids and (ids is None or b.id in ids):
-            known = (measured["old"].get(b.id), measured["new"].get(b.id))
+            before, after = measured["old"].get(b.id), measured["new"].get(b.id)
             diffs.append(diff_geometries(b.id, old_ids[b.id].geometry, b.geometry, side=b.spec.side,
                                          status_before=statuses["old"][b.id],
                                          status_after=statuses["new"][b.id],
-                                         area_perimeter=known if None not in known else None))
+                                         area_perimeter=(before, after) if before and after else None))
     return diffs
 
 

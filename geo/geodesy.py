@@ -102,7 +102,7 @@ def to_crs(geometry: _G, crs: str, source: str = "EPSG:4326") -> _G:
         x, y = tr.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
-    return shapely.transform(geometry, project)  # type: ignore[no-any-return]
+    return shapely.transform(geometry, project)
 
 
 def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:

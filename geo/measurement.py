@@ -13,6 +13,7 @@ from typing import Any
 
 import logging
 from collections.abc import Iterator, Sequence
+from typing import Literal
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -21,7 +22,7 @@ from ._compat import moved
 from .geodesy import GEOD, LOCAL_CRS, to_crs
 from .model import (
     AreaMeasurement, Comparison, EdgeShare, Feature, Measurement, Piece, PointMeasurement,
-    Reconciled, Reconciliation, StatedFigure, Zone,
+    Reconciled, Reconciliation, StatedFigure, Status, Zone,
 )
 from .sides import SIDES
 
@@ -117,12 +118,14 @@ def compare(figure: StatedFigure, measured_m2: float | None, uncertainty_m2: flo
     measured_ha = measured_m2 / 1e4
     diff = measured_ha - figure.value_ha
     tolerance = figure.tolerance_ha + (uncertainty_m2 or 0.0) / 1e4
-    rec_diff = rec_status = None
+    rec_diff: float | None = None
+    rec_status: Literal["agrees", "differs"] | None = None
     if reconciled is not None:
         rec_diff = reconciled.area_m2 / 1e4 - figure.value_ha
         inside = (reconciled.low_m2 / 1e4 - tolerance <= figure.value_ha
                   <= reconciled.high_m2 / 1e4 + tolerance)
         rec_status = "agrees" if inside else "differs"
+    status: Status
     if abs(diff) <= tolerance:
         status = "agrees"
     elif rec_status == "agrees":

@@ -342,7 +342,7 @@ class Zone:
         """Each side's whole polygon: the union of its polygons that are not parts."""
         whole: dict[str, list[BaseGeometry]] = {}
         for b in self.features:
-            if b.spec.kind == "polygon" and b.spec.part_of is None:
+            if b.spec.kind == "polygon" and b.spec.part_of is None and b.spec.side is not None:
                 whole.setdefault(b.spec.side, []).append(b.geometry)
         return {side: shapely.union_all(geoms) for side, geoms in whole.items()}
 

@@ -74,10 +74,10 @@ class Contents:
     geometries: dict[str, tuple[BaseGeometry, Path]] = field(default_factory=dict)
     lines: dict[str, Line] = field(default_factory=dict)
     context: list[ContextLayer] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
-def _resolve(folder: Path, relative: str, label: str, problems: list[Problem]) -> Path | None:
+def _resolve(folder: Path, relative: str, label: str, problems: list[str]) -> Path | None:
     """The path of a geometry file, if it stays inside the folder."""
     path = folder / relative
     try:
@@ -139,7 +139,7 @@ def read_folder(folder: Path, already_checked: Mapping[Path, BaseGeometry] | Non
     return read
 
 
-def assemble(read: Contents, problems: list[Problem] | None = None) -> Zone:
+def assemble(read: Contents, problems: list[str] | None = None) -> Zone:
     """The zone from a folder's checked contents: faces built from their lines, unions from
     their parts.
 
@@ -178,7 +178,7 @@ def _load(folder: Path, already_checked: Mapping[Path, BaseGeometry] | None) -> 
     """Read → validate across files → assemble."""
     read = read_folder(folder, already_checked)
     border = border_line(read.lines, read.context)
-    return assemble(read, read.problems + cross_file(read.geometries, border))
+    return assemble(read, [*read.problems, *cross_file(read.geometries, border)])
 
 
 def load_zone(folder: Path | str | None = None, *,
