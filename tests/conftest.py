@@ -38,15 +38,31 @@ def shipped_build(tmp_path_factory) -> Path:
     return out
 
 
+def _needs(message: str) -> None:
+    """A system package a test needs is missing: skip here with one line, fail in CI."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def cjk_font() -> str:
+    """The installed font with Chinese glyphs the figure uses; fails (never skips) in CI
+    when there is none."""
+    import hetao.figure
+
+    found = hetao.figure.cjk_font()
+    if found is None:
+        _needs("no font with Chinese glyphs: apt-get install -y fonts-wqy-zenhei")
+    return found
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright; fails (never skips) in CI when missing."""
     exe = chromium()
     if exe is None:
-        message = "no Chromium found: apt-get install -y chromium (or set HETAO_CHROMIUM)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        _needs("no Chromium found: apt-get install -y chromium (or set HETAO_CHROMIUM)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

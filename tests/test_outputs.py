@@ -70,12 +70,11 @@ def test_geojson__part_with_a_hole_written_the_wrong_way__hole_clockwise_in_the_
 
 
 def test_build__no_chinese_font__one_warning_line_english_only_figure_and_open_without_browser_exit_1(
-        tmp_path, shipped_build, monkeypatch, capfd):
+        tmp_path, shipped_build, monkeypatch, capfd, cjk_font):
     import webbrowser
 
     # Here a font with Chinese glyphs is installed (fonts-wqy-zenhei): the shipped build used it.
-    installed = hetao.figure.cjk_font()
-    assert installed is not None and Path(installed).is_file(), "install a CJK font (fonts-wqy-zenhei)"
+    assert Path(cjk_font).is_file()
     monkeypatch.setattr(hetao.figure, "cjk_font", lambda: None)
     opened = []
     monkeypatch.setattr(webbrowser, "open", lambda url, *args, **kwargs: opened.append(url) or False)
