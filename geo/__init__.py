@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .sides import SIDES, Side, SideInfo
     from .webmap import DiffMap, Map
 
-__version__ = "0.2.0"
+__version__ = "0.3.0.dev0"
 
 __all__ = [
     "__version__",
