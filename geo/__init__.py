@@ -38,7 +38,8 @@ if TYPE_CHECKING:
         AreaMeasurement, Boundary, CheckResult, Comparison, Diff, Feature, FeatureDiff, Kind,
         Measurement, PointMeasurement, Status, Zone,
     )
-    from .report import records, to_geodataframe
+    from .overpass import parse_element_ids
+    from .report import records, to_csv, to_geodataframe, to_json, to_table
     from .sides import SIDES, Side, SideInfo
     from .webmap import DiffMap, Map
 
@@ -47,11 +48,12 @@ __version__ = "0.3.0.dev0"
 __all__ = [
     "__version__",
     # loading, measuring, checking
-    "load", "measure", "check", "records", "to_geodataframe", "shipped_boundaries",
+    "load", "measure", "check", "records", "to_geodataframe", "to_table", "to_csv", "to_json",
+    "shipped_boundaries",
     # drawing
     "Map", "DiffMap", "build",
     # updating and comparing
-    "swap", "undo", "diff", "diff_previous", "refresh", "find_osm_ways",
+    "swap", "undo", "diff", "diff_previous", "refresh", "find_osm_ways", "parse_element_ids",
     # what they return
     "Zone", "Feature", "Boundary", "Measurement", "AreaMeasurement", "PointMeasurement",
     "Comparison", "CheckResult", "Diff", "FeatureDiff", "SwapResult", "RefreshResult", "Found",
@@ -74,6 +76,10 @@ _LAZY = {
     "undo": (".history", "undo"),
     "records": (".report", "records"),
     "to_geodataframe": (".report", "to_geodataframe"),
+    "to_table": (".report", "to_table"),
+    "to_csv": (".report", "to_csv"),
+    "to_json": (".report", "to_json"),
+    "parse_element_ids": (".overpass", "parse_element_ids"),
     "Map": (".webmap", "Map"),
     "DiffMap": (".webmap", "DiffMap"),
     "SIDES": (".sides", "SIDES"),

@@ -134,9 +134,9 @@ def areas(boundaries: Path | None, fmt: str) -> None:
     Example:
         hetao areas --format json
     """
-    from .report import to_csv, to_json, to_table
+    import hetao
     _, measurements = _load(boundaries)
-    render = {"table": to_table, "json": to_json, "csv": to_csv}[fmt]
+    render = {"table": hetao.to_table, "json": hetao.to_json, "csv": hetao.to_csv}[fmt]
     click.echo(render(measurements), nl=False)
 
 
@@ -178,10 +178,8 @@ def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None
     """
     import hetao
     zone, measurements = _load(boundaries)
-    child = _draw_figure_in_child(zone, measurements)
-    try:
-        figure = _figure_from_child(child)
-        paths = hetao.build(zone, out, measurements=measurements, offline=not cdn, figure=figure)
+    try:     # the figure drawn in a child process that dies with this one, the map meanwhile
+        paths = hetao.build(zone, out, measurements=measurements, offline=not cdn, figure_in_child=True)
     except HetaoError as exc:
         raise _fail(exc) from None
     for path in paths:
@@ -191,54 +189,6 @@ def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None
         page = (out / "hetao.html").resolve()
         if not webbrowser.open(page.as_uri()):
             raise Failure(f"no browser could be started; open {page} by hand")
-
-
-def _draw_figure_in_child(zone, measurements):
-    """Draw hetao.png in a forked child while this process draws the map (Linux only).
-
-    The child asks the kernel to kill it when this process dies (PR_SET_PDEATHSIG), so a
-    stopped or killed ``hetao build`` leaves nothing behind. Returns (pid, read end) or None.
-    """
-    import os
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        read, write = os.pipe()
-    except OSError:
-        return None
-    parent = os.getpid()
-    logger.info("drawing the figure in a child process, the map here")
-    pid = os.fork()
-    if pid == 0:                                         # the child
-        code = 1
-        try:
-            libc.prctl(1, 9)                             # PR_SET_PDEATHSIG, SIGKILL
-            if os.getppid() != parent:                   # the parent died before that
-                os._exit(1)
-            os.close(read)
-            from .figure import render_png
-            data = render_png(zone, measurements)
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    return pid, read
-
-
-def _figure_from_child(child) -> bytes | None:
-    """The child's PNG, or None (then the figure is drawn here)."""
-    import os
-    if child is None:
-        return None
-    pid, read = child
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    return data if os.waitstatus_to_exitcode(status) == 0 and data else None
 
 
 def _print_swap(result) -> None:
@@ -410,13 +360,12 @@ def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | 
         hetao refresh --find 绒花路
         hetao refresh ronghua-road-approximate --osm way/1,way/2 --accuracy 10 --apply
     """
-    from .overpass import parse_element_ids
-    from ._refresh import find_osm_ways, refresh as run_refresh
+    import hetao
     if find_name is not None:
         if line_ids or apply_ or osm or accuracy is not None:
             raise click.UsageError("--find lists ways; give no LINE_ID, --apply, --osm or --accuracy with it")
         try:
-            found = find_osm_ways(find_name, boundaries=boundaries, endpoint=endpoint, near=near, timeout=timeout)
+            found = hetao.find_osm_ways(find_name, boundaries=boundaries, endpoint=endpoint, near=near, timeout=timeout)
         except HetaoError as exc:
             raise _fail(exc) from None
         again = [*(["--boundaries", str(boundaries)] if boundaries else []),
@@ -428,13 +377,13 @@ def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | 
     if osm is not None and len(line_ids) != 1:
         raise click.UsageError("--osm names the elements of one line: give exactly one LINE_ID with it")
     try:
-        elements = parse_element_ids(osm) if osm is not None else None
+        elements = hetao.parse_element_ids(osm) if osm is not None else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--osm") from None
     try:
-        result = run_refresh(list(line_ids) or None, boundaries=boundaries, endpoint=endpoint,
-                             apply=apply_, osm=elements, accuracy=accuracy,
-                             allow_overlap=allow_overlap, timeout=timeout)
+        result = hetao.refresh(list(line_ids) or None, boundaries=boundaries, endpoint=endpoint,
+                               apply=apply_, osm=elements, accuracy=accuracy,
+                               allow_overlap=allow_overlap, timeout=timeout)
     except HetaoError as exc:
         raise _fail(exc) from None
     _print_refresh(result, fmt, apply_, boundaries)

@@ -124,12 +124,6 @@ def _injected_runs(monkeypatch, prepare, act):
 
 # --- build -----------------------------------------------------------------------------------
 
-def _no_figure_child(monkeypatch) -> None:
-    """With render_outputs replaced by prepared bytes, the figure ``hetao build`` draws in a
-    forked child would be thrown away: do not fork one for each of the injected runs."""
-    monkeypatch.setattr(importlib.import_module("hetao.cli"), "_draw_figure_in_child", lambda *args: None)
-
-
 def test_build__failure_at_each_write_step__each_output_old_or_new_no_temporaries(
         folder, tmp_path, shipped_build, monkeypatch):
     old = {n: (shipped_build / n).read_bytes() for n in OUTPUTS}
@@ -141,9 +135,9 @@ def test_build__failure_at_each_write_step__each_output_old_or_new_no_temporarie
     build_module = importlib.import_module("hetao._build")
     new = build_module.render_outputs(hetao.load(folder.path))
     assert all(new[n] != old[n] for n in OUTPUTS)
-    # Rendering is not under test here: every run writes the same prepared bytes.
+    # Rendering is not under test here: every run writes the same prepared bytes (and no
+    # run forks a child for the figure: render_outputs is where hetao build asks for one).
     monkeypatch.setattr(build_module, "render_outputs", lambda *args, **kwargs: dict(new))
-    _no_figure_child(monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
 
@@ -176,8 +170,7 @@ def test_build__failure_at_each_write_step__message_names_the_output_that_failed
         tmp_path, shipped_build, monkeypatch):
     new = {n: (shipped_build / n).read_bytes() for n in OUTPUTS}
     monkeypatch.setattr(importlib.import_module("hetao._build"), "render_outputs",
-                        lambda *args, **kwargs: dict(new))
-    _no_figure_child(monkeypatch)
+                        lambda *args, **kwargs: dict(new))     # so no figure child either
     out = tmp_path / "out"
 
     def prepare():
