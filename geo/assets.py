@@ -117,8 +117,8 @@ def asset_text(url: str) -> str:
         path = _leaflet_dir() / name
         text = path.read_text(encoding="utf-8")
         return inline_css_urls(text, path.parent) if name.endswith(".css") else text
-    text = _folium_offline_asset(url)
-    if text is None:
+    copied = _folium_offline_asset(url)
+    if copied is None:
         raise HetaoError(f"no offline copy of {url} in the installed packages; build with "
                          "the offline parameter off, or install a folium-offline release that has it")
-    return inline_css_urls(text) if url.endswith(".css") else text
+    return inline_css_urls(copied) if url.endswith(".css") else copied

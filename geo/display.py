@@ -14,11 +14,12 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .geodesy import LOCAL_CRS, to_crs
-from .model import Line, Piece, Zone
+from .model import FeatureSpec, Line, Piece, Zone
+from .sides import SIDES, SideInfo
 
 __all__ = ["SIMPLIFY_TOLERANCE_M", "GRID_DEG", "DISPLAY_ERROR_M", "LineStyle", "LINE_STYLES",
-           "LINE_COLOUR", "line_style", "short_name", "longest_piece", "display_geometry",
-           "display_geometries"]
+           "LINE_COLOUR", "line_style", "short_name", "longest_piece", "side_info", "fill_opacity",
+           "display_geometry", "display_geometries"]
 
 #: Douglas-Peucker tolerance, metres.
 SIMPLIFY_TOLERANCE_M = 0.4
@@ -71,6 +72,52 @@ def short_name(text: str) -> str:
 def longest_piece(line: Line) -> Piece:
     """The piece of a line that carries its name on the map and the figure."""
     return max(line.pieces, key=lambda p: p.geometry.length)
+
+
+def side_info(spec: FeatureSpec) -> SideInfo:
+    """The side a feature lies on, with its colour and the language of its Chinese name.
+
+    Parameters
+    ----------
+    spec : FeatureSpec
+        A polygon or point feature (the manifest gives each of them a side).
+
+    Returns
+    -------
+    SideInfo
+        The entry of :data:`hetao.sides.SIDES`.
+
+    Raises
+    ------
+    ValueError
+        If the feature has no side (only boundary lines may lack one).
+    """
+    if spec.side is None:
+        raise ValueError(f"feature '{spec.id}' lies on neither side")
+    return SIDES[spec.side]
+
+
+def fill_opacity(zone: Zone, spec: FeatureSpec) -> float:
+    """How opaque a polygon's fill is drawn on the map.
+
+    Parts of one union take turns at a lighter and a darker fill, to tell them apart.
+
+    Parameters
+    ----------
+    zone : Zone
+        The zone the feature belongs to (its siblings are looked up there).
+    spec : FeatureSpec
+        The polygon feature.
+
+    Returns
+    -------
+    float
+        0.25 for a feature that is no part of a union, else 0.18 or 0.4.
+    """
+    if not spec.part_of:
+        return 0.25
+    siblings = [b.id for b in zone.features if b.spec.part_of == spec.part_of]
+    return (0.18, 0.4)[siblings.index(spec.id) % 2]
 
 
 def display_geometry(geometry: BaseGeometry) -> BaseGeometry:
