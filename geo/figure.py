@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
-from .display import LINE_COLOUR, LINE_STYLES, line_style, longest_piece, short_name
+from .display import LINE_COLOUR, LINE_STYLES, line_style, longest_piece, short_name, side_info
 from .geodesy import LOCAL_CRS, to_crs
-from .model import Measurement, Zone
-from .sides import CONTEXT_COLOUR, SIDES
+from .model import AreaMeasurement, FeatureSpec, Measurement, Zone
+from .sides import CONTEXT_COLOUR
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.font_manager import FontProperties
 
 __all__ = ["render_png", "cjk_font", "CJK_FAMILIES"]
 
@@ -66,18 +74,57 @@ def _nice_length(span_m: float) -> float:
     return 10
 
 
+class _Frame(NamedTuple):
+    """The drawn extent in the local projection (metres), its padding and the clip window."""
+
+    minx: float
+    miny: float
+    maxx: float
+    maxy: float
+    pad: float
+    window: BaseGeometry
+
+
+@dataclass(frozen=True)
+class _Lettering:
+    """Names and fonts: both languages when a font has Chinese glyphs, else English only."""
+
+    cjk: str | None
+
+    def named(self, en: str, zh: str) -> str:
+        return f"{en} · {zh}" if self.cjk else en
+
+    def font(self, size: float) -> FontProperties:
+        from matplotlib.font_manager import FontProperties
+
+        return FontProperties(fname=self.cjk, size=size) if self.cjk else FontProperties(size=size)
+
+
 def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
-               shown: dict | None = None) -> bytes:
+               shown: dict[str, BaseGeometry] | None = None) -> bytes:
     """Draw the zone in a local equidistant projection and return PNG bytes (deterministic).
 
     Uses matplotlib's object API on its Agg canvas: no pyplot, no change of the caller's
     backend or figures.
+
+    Parameters
+    ----------
+    zone : Zone
+        What to draw.
+    measurements : list of Measurement
+        The features' measurements (the legend gives each polygon's area).
+    dpi : int
+        The figure's resolution (it is 9 × 7 inches before trimming).
+    shown : dict, optional
+        The display geometries (:func:`hetao.display.display_geometries`), if already made.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Circle, Patch, PathPatch
-    from matplotlib.path import Path as MplPath
 
     from .display import display_geometries
 
@@ -87,24 +134,37 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
     if cjk is None:
         logger.warning("no font with Chinese glyphs is installed: the figure names features in "
                        "English only (install one, e.g. Debian's fonts-noto-cjk)")
-
-    def named(en: str, zh: str) -> str:
-        return f"{en} · {zh}" if cjk else en
-
+    text = _Lettering(cjk)
     fig = Figure(figsize=(9, 7), dpi=dpi)
-    from matplotlib.font_manager import FontProperties
-
-    def font(size: float) -> FontProperties:
-        return FontProperties(fname=cjk, size=size) if cjk else FontProperties(size=size)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    handles = []
+    frame = _frame(zone, shown)
+    handles = _draw_context(ax, zone, shown, frame.window, text)
+    handles += _draw_lines(ax, zone, shown, frame.window, text)
+    handles += _draw_features(ax, zone, shown, by_id, text)
+    _scale_bar(ax, frame)
+    _finish(ax, frame, handles, zone, text)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _frame(zone: Zone, shown: dict[str, BaseGeometry]) -> _Frame:
+    """The features' extent (a point with its accuracy circle), padded by 8 % of its span."""
     minx, miny, maxx, maxy = shapely.total_bounds([
         to_crs(shown[b.id], LOCAL_CRS).buffer(b.spec.provenance.positional_accuracy_m or 0)
         if b.spec.kind == "point" else to_crs(shown[b.id], LOCAL_CRS) for b in zone.features])
     pad = 0.08 * max(maxx - minx, maxy - miny)
     window = shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad)
+    return _Frame(minx, miny, maxx, maxy, pad, window)
 
+
+def _draw_context(ax: Axes, zone: Zone, shown: dict[str, BaseGeometry], window: BaseGeometry,
+                  text: _Lettering) -> list[Artist]:
+    """The context layers, clipped to the window; their legend handles."""
+    from matplotlib.lines import Line2D
+
+    handles: list[Artist] = []
     for layer in zone.context:
         drawn = to_crs(shown[layer.spec.id], LOCAL_CRS)
         linear = not drawn.geom_type.endswith("Polygon")
@@ -116,7 +176,15 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
                 x, y = line.xy
                 ax.plot(x, y, color=CONTEXT_COLOUR, lw=lw, ls=ls, alpha=alpha, zorder=1)
         handles.append(Line2D([], [], color=CONTEXT_COLOUR, lw=lw, ls=ls, alpha=alpha,
-                              label=_plain(named(layer.spec.name_en, layer.spec.name_zh))))
+                              label=_plain(text.named(layer.spec.name_en, layer.spec.name_zh))))
+    return handles
+
+
+def _draw_lines(ax: Axes, zone: Zone, shown: dict[str, BaseGeometry], window: BaseGeometry,
+                text: _Lettering) -> list[Artist]:
+    """The boundary lines, each piece as it was made and the longest named; a legend handle
+    for each way of making in use."""
+    from matplotlib.lines import Line2D
 
     used = set()
     for line in zone.lines:
@@ -132,60 +200,89 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
             if piece is longest and not geom.is_empty:
                 mid = shapely.line_interpolate_point(shapely.line_merge(geom) if geom.geom_type ==
                                                      "MultiLineString" else geom, 0.5, normalized=True)
-                ax.text(mid.x, mid.y, _plain(named(short_name(line.spec.name_en),
-                                                   short_name(line.spec.name_zh))),
-                        fontproperties=font(6), ha="center",
+                ax.text(mid.x, mid.y, _plain(text.named(short_name(line.spec.name_en),
+                                                        short_name(line.spec.name_zh))),
+                        fontproperties=text.font(6), ha="center",
                         va="center", zorder=7, bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
-    for key in ("traced", "derived", "approximate"):
-        if key in used:
-            handles.append(Line2D([], [], color=LINE_COLOUR, lw=1.4, ls=LINE_STYLES[key].mpl,
-                                  label=f"Boundary line, {LINE_STYLES[key].words}"))
+    return [Line2D([], [], color=LINE_COLOUR, lw=1.4, ls=LINE_STYLES[key].mpl,
+                   label=f"Boundary line, {LINE_STYLES[key].words}")
+            for key in ("traced", "derived", "approximate") if key in used]
 
+
+def _draw_features(ax: Axes, zone: Zone, shown: dict[str, BaseGeometry], by_id: dict[str, Measurement],
+                   text: _Lettering) -> list[Artist]:
+    """The polygons (filled, a union as an outline) and points (with their accuracy circle);
+    a legend handle for each, with its area or accuracy."""
+    handles: list[Artist] = []
     for b in zone.features:
         spec = b.spec
-        colour = SIDES[spec.side].colour
+        colour = side_info(spec).colour
         geom = to_crs(shown[b.id], LOCAL_CRS)
-        style = "--" if spec.approximate else "-"
-        label = named(spec.name_en, spec.name_zh)
+        label = text.named(spec.name_en, spec.name_zh)
         m = by_id[spec.id]
         if spec.kind == "point":
-            ax.plot(geom.x, geom.y, "o", color=colour, mec="white", ms=8, zorder=5)
-            radius = spec.provenance.positional_accuracy_m or 0
-            ax.add_patch(Circle((geom.x, geom.y), radius, fill=False, ec=colour, ls="--", lw=1, zorder=4))
-            handles.append(Line2D([], [], marker="o", ls="", color=colour, label=_plain(f"{label} (± {radius:,.0f} m)")))
-            continue
-        for poly in shapely.get_parts(geom):
-            fill = not spec.union_of
-            # One path of the exterior and its holes, so holes stay holes.
-            rings = [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
-            path = MplPath.make_compound_path(*[MplPath(r, closed=True) for r in rings])
-            ax.add_patch(PathPatch(path, fill=fill,
-                                   facecolor=colour + "40" if fill else "none", edgecolor=colour,
-                                   lw=2.2 if not spec.part_of else 1.2, ls=style,
-                                   zorder=3 if spec.union_of else 2))
-        area = f"{m.geodesic_area_m2 / 1e4:,.1f} ± {m.uncertainty_m2 / 1e4:,.1f} ha"
-        handles.append(Patch(fc=colour + "40" if not spec.union_of else "none", ec=colour, ls=style,
-                             label=_plain(f"{label}: {area}")))
+            handles.append(_draw_point(ax, geom, spec.provenance.positional_accuracy_m or 0, colour, label))
+        else:
+            handles.append(_draw_polygon(ax, geom, spec, m, colour, label))
+    return handles
 
-    length = _nice_length(maxx - minx)
-    x0, y0 = minx, miny - pad * 0.6
+
+def _draw_point(ax: Axes, geom: BaseGeometry, radius: float, colour: str, label: str) -> Artist:
+    """A point's marker and its accuracy circle; its legend handle."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Circle
+
+    ax.plot(geom.x, geom.y, "o", color=colour, mec="white", ms=8, zorder=5)
+    ax.add_patch(Circle((geom.x, geom.y), radius, fill=False, ec=colour, ls="--", lw=1, zorder=4))
+    return Line2D([], [], marker="o", ls="", color=colour, label=_plain(f"{label} (± {radius:,.0f} m)"))
+
+
+def _draw_polygon(ax: Axes, geom: BaseGeometry, spec: FeatureSpec, m: Measurement, colour: str,
+                  label: str) -> Artist:
+    """A polygon's parts, holes kept; its legend handle with the measured area."""
+    from matplotlib.patches import Patch, PathPatch
+    from matplotlib.path import Path as MplPath
+
+    if not isinstance(m, AreaMeasurement):
+        raise TypeError(f"the measurement of polygon '{spec.id}' has no area")
+    style = "--" if spec.approximate else "-"
+    for poly in shapely.get_parts(geom):
+        fill = not spec.union_of
+        # One path of the exterior and its holes, so holes stay holes.
+        rings = [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
+        path = MplPath.make_compound_path(*[MplPath(r, closed=True) for r in rings])
+        ax.add_patch(PathPatch(path, fill=fill,
+                               facecolor=colour + "40" if fill else "none", edgecolor=colour,
+                               lw=2.2 if not spec.part_of else 1.2, ls=style,
+                               zorder=3 if spec.union_of else 2))
+    area = f"{m.geodesic_area_m2 / 1e4:,.1f} ± {m.uncertainty_m2 / 1e4:,.1f} ha"
+    return Patch(fc=colour + "40" if not spec.union_of else "none", ec=colour, ls=style,
+                 label=_plain(f"{label}: {area}"))
+
+
+def _scale_bar(ax: Axes, frame: _Frame) -> None:
+    """A round-length scale bar under the features' extent."""
+    length = _nice_length(frame.maxx - frame.minx)
+    x0, y0 = frame.minx, frame.miny - frame.pad * 0.6
     ax.plot([x0, x0 + length], [y0, y0], color="black", lw=3, solid_capstyle="butt")
-    ax.text(x0 + length / 2, y0 + pad * 0.15, f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m",
+    ax.text(x0 + length / 2, y0 + frame.pad * 0.15, f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m",
             ha="center", va="bottom", fontsize=8)
-    ax.set_xlim(minx - pad, maxx + pad)
-    ax.set_ylim(miny - pad, maxy + pad)
+
+
+def _finish(ax: Axes, frame: _Frame, handles: list[Artist], zone: Zone, text: _Lettering) -> None:
+    """The extent, the title, the legend, the north arrow and the credits."""
+    import textwrap
+
+    ax.set_xlim(frame.minx - frame.pad, frame.maxx + frame.pad)
+    ax.set_ylim(frame.miny - frame.pad, frame.maxy + frame.pad)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title("Hetao Shenzhen-Hong Kong S&T Innovation Cooperation Zone\n"
                  "areas geodesic on WGS84; dashed = approximate", fontsize=10)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
-              frameon=False, prop=font(7))
+              frameon=False, prop=text.font(7))
     ax.annotate("N ↑", xy=(0.97, 0.03), xycoords="axes fraction", ha="right", fontsize=9)
-    import textwrap
     credit = textwrap.fill("Boundaries: " + "; ".join(zone.attributions()) + ".", 150)
     ax.text(0.01, 0.99, credit + "\nLocal azimuthal equidistant projection.", transform=ax.transAxes,
-            va="top", fontproperties=font(6), color="#333", parse_math=False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
-    return buf.getvalue()
+            va="top", fontproperties=text.font(6), color="#333", parse_math=False)
