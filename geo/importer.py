@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -25,6 +26,9 @@ from .errors import BoundaryError, Problem
 from .files import MAX_INPUT_BYTES
 from .geodesy import MAX_DISTANCE_KM, km_from_zone, to_crs
 from .geojson import checked_shape, geometry_from_geojson
+
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 __all__ = ["Imported", "read_boundary"]
 
@@ -44,11 +48,11 @@ class Imported:
     notes: list[str] = field(default_factory=list)
 
 
-def _fail(file: Path, feature: str | None, message: str) -> BoundaryError:
+def _fail(file: Path | str, feature: str | None, message: str) -> BoundaryError:
     return BoundaryError([Problem(file, feature, message)])
 
 
-def _crs_name(crs) -> str:
+def _crs_name(crs: CRS) -> str:
     epsg = crs.to_epsg()
     return f"EPSG:{epsg}" if epsg else crs.to_string()
 
@@ -93,7 +97,7 @@ def _zip_url(text: str) -> str:
     return rest if Path(archive).exists() else rest.lstrip("/")
 
 
-def _dataset(path: Path, feature_id: str | None, layer: str | None) -> tuple[str, str | None, list[str]]:
+def _dataset(path: Path | str, feature_id: str | None, layer: str | None) -> tuple[str, str | None, list[str]]:
     """What GDAL should open for ``path``: the file itself, or a dataset inside a zip archive.
 
     A zip (as downloaded, datasets in sub-folders or not; also ``zip://archive.zip!inner``)
@@ -163,7 +167,7 @@ def _plain_geojson(path: Path) -> list[BaseGeometry] | None:
 
 
 def _read_with_gdal(path: Path, source: str, feature_id: str | None,
-                    layer: str | None) -> tuple[list[BaseGeometry], str, object]:
+                    layer: str | None) -> tuple[list[BaseGeometry], str, CRS | None]:
     """The geometries, driver and declared CRS of any format GDAL reads (``source`` as
     :func:`_dataset` gives it)."""
     import geopandas
@@ -198,7 +202,7 @@ DATUMS = {"gcj02": "GCJ-02 (Amap/Gaode, Tencent)", "bd09": "BD-09 (Baidu)"}
 def _from_datum(geometry: BaseGeometry, datum: str, path: Path, feature_id: str | None) -> BaseGeometry:
     """Convert lon/lat coordinates from a Chinese web-map datum to WGS84 (coordTransform)."""
     try:
-        import coordTransform
+        import coordTransform  # type: ignore[import-untyped]
     except ImportError:
         raise _fail(path, feature_id, "converting a datum needs the coordTransform package: "
                     "pip install 'hetao[datum]'") from None
@@ -228,6 +232,148 @@ def _check_place(geometry: BaseGeometry, path: Path, feature_id: str | None, crs
                     "1980 Grid, EPSG:4547 for CGCS2000 GK CM 114E, EPSG:4326 for lon/lat)")
 
 
+def _check_file(raw: str, path: Path, feature_id: str | None) -> None:
+    """The file (or the zip archive it names) exists, is not empty and not too large."""
+    archive = Path(_zip_url(raw).split("!")[0]) if raw.startswith("zip:") else path
+    if not path.exists() and not archive.exists():
+        raise _fail(path, feature_id, "file not found")
+    if path.is_file():
+        size = path.stat().st_size
+        if size == 0:
+            raise _fail(path, feature_id, "file is empty")
+        if size > MAX_INPUT_BYTES:
+            raise _fail(path, feature_id, f"file is {size / 1e6:,.0f} MB, larger than the "
+                        f"{MAX_INPUT_BYTES / 1e6:,.0f} MB hetao reads; simplify or split it first")
+
+
+def _crs_parameter(crs: str | None, path: Path, feature_id: str | None) -> CRS | None:
+    """The CRS the caller gave, parsed (None if none was given)."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        return CRS.from_user_input(crs) if crs else None
+    except CRSError:
+        raise _fail(path, feature_id, f"the crs parameter {crs!r} is not a CRS hetao knows; "
+                    "give it as EPSG:XXXX") from None
+
+
+def _read_geometries(path: Path, source: str, feature_id: str | None,
+                     layer: str | None) -> tuple[list[BaseGeometry], str, CRS | None, bool]:
+    """The geometries, driver and declared CRS of the dataset, and whether it is GeoJSON
+    with no ``crs`` member (whose CRS is then WGS84 unless the caller says otherwise).
+
+    A plain GeoJSON file is read by GEOS in one pass (:func:`_plain_geojson`), anything
+    else by GDAL.
+    """
+    fast = _plain_geojson(path) if source == str(path) and layer is None else None
+    if fast is not None:
+        return fast, "GeoJSON", None, True
+    geoms, driver, declared = _read_with_gdal(path, source, feature_id, layer)
+    # GDAL assumes WGS84 for GeoJSON; only an explicit member counts.
+    return geoms, driver, declared, driver == "GeoJSON" and not _declared_geojson_crs(source)
+
+
+def _source_crs(declared: CRS | None, rfc7946: bool, override: CRS | None, path: Path,
+                feature_id: str | None, notes: list[str]) -> tuple[CRS, bool]:
+    """The CRS to read the coordinates in, and whether the crs parameter (not the file) said
+    it. A file's declared CRS and the crs parameter must agree; hetao never guesses."""
+    from pyproj import CRS
+
+    if rfc7946:
+        declared = None
+        if override is None:
+            declared = CRS.from_epsg(4326)
+            notes.append("no 'crs' member: read as WGS84 lon/lat (RFC 7946)")
+    if declared is not None and override is not None and not declared.equals(override, ignore_axis_order=True):
+        raise _fail(path, feature_id, f"declares {_crs_name(declared)} but the crs parameter says "
+                    f"{_crs_name(override)}; drop the crs parameter, or fix the file")
+    source = declared or override
+    if source is None:
+        raise _fail(path, feature_id, "has no CRS; give it with the crs parameter (e.g. EPSG:2326 for "
+                    "Hong Kong 1980 Grid, EPSG:4547 for CGCS2000 / 3-degree GK CM 114E): "
+                    "hetao will not guess")
+    return source, declared is None and override is not None
+
+
+#: The geometry types each kind of feature may be read from.
+_TYPES = {"polygon": ("Polygon", "MultiPolygon"), "line": ("LineString", "MultiLineString")}
+
+
+def _of_kind(geoms: list[BaseGeometry], kind: str, path: Path,
+             feature_id: str | None) -> list[BaseGeometry]:
+    """The non-empty geometries, checked to be of the types a ``kind`` feature needs."""
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        raise _fail(path, feature_id, "holds no geometry")
+    types = sorted({g.geom_type for g in geoms})
+    if kind in _TYPES and any(t not in _TYPES[kind] for t in types):
+        raise _fail(path, feature_id, f"holds {', '.join(types)} geometry; a {kind} feature "
+                    f"needs {' or '.join(_TYPES[kind])}")
+    if kind == "point" and (types != ["Point"] or len(geoms) != 1):
+        raise _fail(path, feature_id, f"holds {len(geoms)} {', '.join(types)} geometr"
+                    f"{'y' if len(geoms) == 1 else 'ies'}; a point feature needs exactly one Point")
+    return geoms
+
+
+def _combined(geoms: list[BaseGeometry], kind: str, path: Path, feature_id: str | None,
+              notes: list[str]) -> BaseGeometry:
+    """One geometry from the file's: Z values dropped, a line's pieces merged, several
+    polygons dissolved (each said in ``notes``)."""
+    if any(shapely.has_z(g) for g in geoms):
+        geoms = [shapely.force_2d(g) for g in geoms]
+        notes.append("Z coordinates dropped")
+    if kind == "line":
+        merged = shapely.line_merge(shapely.union_all(geoms))
+        if len(geoms) > 1 or merged.geom_type != geoms[0].geom_type:
+            notes.append(f"merged {len(geoms)} line feature(s) into "
+                         f"{len(shapely.get_parts(merged))} piece(s)")
+        geoms = [merged]
+    if len(geoms) == 1:
+        return geoms[0]
+    invalid = [i for i, g in enumerate(geoms) if not g.is_valid]
+    if invalid:
+        reason = shapely.is_valid_reason(geoms[invalid[0]])
+        raise _fail(path, feature_id, f"feature {invalid[0]} of the file is not valid ({reason}); "
+                    "repair it before importing")
+    geometry = shapely.union_all(geoms)
+    notes.append(f"dissolved {len(geoms)} features into one {geometry.geom_type}")
+    return geometry
+
+
+def _in_wgs84(geometry: BaseGeometry, source: CRS, notes: list[str]) -> BaseGeometry:
+    """The geometry reprojected from ``source`` to WGS84 lon/lat (as it is if already there)."""
+    name = _crs_name(source)
+    if name == "EPSG:4326":
+        return geometry
+    geometry = to_crs(geometry, "EPSG:4326", source=source.to_wkt())
+    notes.append(f"reprojected from {name} to WGS84")
+    return geometry
+
+
+def _datum_converted(geometry: BaseGeometry, datum: str, source: CRS, path: Path,
+                     feature_id: str | None, notes: list[str]) -> BaseGeometry:
+    """The geometry's lon/lat converted from a Chinese web-map ``datum`` to WGS84."""
+    if datum not in DATUMS:
+        raise _fail(path, feature_id, f"the datum parameter is {datum!r}; use one of {', '.join(DATUMS)}")
+    if not source.is_geographic:
+        raise _fail(path, feature_id, f"the datum parameter is for lon/lat coordinates taken from a "
+                    f"Chinese web map, but the file's CRS is {_crs_name(source)}, projected")
+    geometry = _from_datum(geometry, datum, path, feature_id)
+    notes.append(f"converted from {DATUMS[datum]} to WGS84 with coordTransform (good to about 1 m)")
+    return geometry
+
+
+def _validated(geometry: BaseGeometry, kind: str, path: Path, feature_id: str | None) -> BaseGeometry:
+    """The geometry checked as the boundaries folder's are (each piece of a line on its own)."""
+    if kind != "line":
+        return checked_shape(geometry, kind, file=str(path), feature_id=feature_id)
+    checked = shapely.MultiLineString([
+        geometry_from_geojson(mapping(part), "line", file=str(path), feature_id=feature_id)
+        for part in shapely.get_parts(geometry)])
+    return checked.geoms[0] if len(checked.geoms) == 1 else checked
+
+
 def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
                   crs: str | None = None, layer: str | None = None,
                   datum: str | None = None) -> Imported:
@@ -244,104 +390,21 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     BoundaryError
         With one line naming the file and what to do.
     """
-    from pyproj import CRS
-    from pyproj.exceptions import CRSError
-
     raw = str(path)
     path = Path(path)
-    archive = Path(_zip_url(raw).split("!")[0]) if raw.startswith("zip:") else path
-    if not path.exists() and not archive.exists():
-        raise _fail(path, feature_id, "file not found")
-    if path.is_file():
-        size = path.stat().st_size
-        if size == 0:
-            raise _fail(path, feature_id, "file is empty")
-        if size > MAX_INPUT_BYTES:
-            raise _fail(path, feature_id, f"file is {size / 1e6:,.0f} MB, larger than the "
-                        f"{MAX_INPUT_BYTES / 1e6:,.0f} MB hetao reads; simplify or split it first")
-    try:
-        override = CRS.from_user_input(crs) if crs else None
-    except CRSError:
-        raise _fail(path, feature_id, f"the crs parameter {crs!r} is not a CRS hetao knows; give it as EPSG:XXXX") from None
+    _check_file(raw, path, feature_id)
+    override = _crs_parameter(crs, path, feature_id)
     source, layer, notes = _dataset(raw if raw.startswith("zip:") else path, feature_id, layer)
-    fast = _plain_geojson(path) if source == str(path) and layer is None else None
-    if fast is not None:
-        geoms, driver, declared_by_file = fast, "GeoJSON", None
-    else:
-        geoms, driver, declared_by_file = _read_with_gdal(path, source, feature_id, layer)
-    declared = declared_by_file
-    if driver == "GeoJSON" and (fast is not None or not _declared_geojson_crs(source)):
-        declared = None  # GDAL assumes WGS84 for GeoJSON; only an explicit member counts
-        if override is None:
-            declared = CRS.from_epsg(4326)
-            notes.append("no 'crs' member: read as WGS84 lon/lat (RFC 7946)")
-    if declared is not None and override is not None and not declared.equals(override, ignore_axis_order=True):
-        raise _fail(path, feature_id, f"declares {_crs_name(declared)} but the crs parameter says "
-                    f"{_crs_name(override)}; drop the crs parameter, or fix the file")
-    source = declared or override
-    if source is None:
-        raise _fail(path, feature_id, "has no CRS; give it with the crs parameter (e.g. EPSG:2326 for "
-                    "Hong Kong 1980 Grid, EPSG:4547 for CGCS2000 / 3-degree GK CM 114E): "
-                    "hetao will not guess")
-    source_name = _crs_name(source)
+    geoms, driver, declared, rfc7946 = _read_geometries(path, source, feature_id, layer)
+    crs_used, by_parameter = _source_crs(declared, rfc7946, override, path, feature_id, notes)
+    source_name = _crs_name(crs_used)
     logger.info("%s: %s, layer %s, CRS %s", path, driver, layer or "(the only one)", source_name)
-
-    geoms = [g for g in geoms if g is not None and not g.is_empty]
-    if not geoms:
-        raise _fail(path, feature_id, "holds no geometry")
-    types = sorted({g.geom_type for g in geoms})
-    if kind == "polygon":
-        if any(t not in ("Polygon", "MultiPolygon") for t in types):
-            raise _fail(path, feature_id, f"holds {', '.join(types)} geometry; a polygon feature "
-                        "needs Polygon or MultiPolygon")
-    elif kind == "line":
-        if any(t not in ("LineString", "MultiLineString") for t in types):
-            raise _fail(path, feature_id, f"holds {', '.join(types)} geometry; a line feature "
-                        "needs LineString or MultiLineString")
-    elif kind == "point":
-        if types != ["Point"] or len(geoms) != 1:
-            raise _fail(path, feature_id, f"holds {len(geoms)} {', '.join(types)} geometr"
-                        f"{'y' if len(geoms) == 1 else 'ies'}; a point feature needs exactly one Point")
-    if any(shapely.has_z(g) for g in geoms):
-        geoms = [shapely.force_2d(g) for g in geoms]
-        notes.append("Z coordinates dropped")
-    if kind == "line":
-        merged = shapely.line_merge(shapely.union_all(geoms))
-        if len(geoms) > 1 or merged.geom_type != geoms[0].geom_type:
-            notes.append(f"merged {len(geoms)} line feature(s) into "
-                         f"{len(shapely.get_parts(merged))} piece(s)")
-        geoms = [merged]
-    if len(geoms) > 1:
-        invalid = [i for i, g in enumerate(geoms) if not g.is_valid]
-        if invalid:
-            reason = shapely.is_valid_reason(geoms[invalid[0]])
-            raise _fail(path, feature_id, f"feature {invalid[0]} of the file is not valid ({reason}); "
-                        "repair it before importing")
-        geometry = shapely.union_all(geoms)
-        notes.append(f"dissolved {len(geoms)} features into one {geometry.geom_type}")
-    else:
-        geometry = geoms[0]
-    if source_name != "EPSG:4326":
-        geometry = to_crs(geometry, "EPSG:4326", source=source.to_wkt())
-        notes.append(f"reprojected from {source_name} to WGS84")
+    geometry = _combined(_of_kind(geoms, kind, path, feature_id), kind, path, feature_id, notes)
+    geometry = _in_wgs84(geometry, crs_used, notes)
     if datum is not None:
-        if datum not in DATUMS:
-            raise _fail(path, feature_id, f"the datum parameter is {datum!r}; use one of {', '.join(DATUMS)}")
-        if not source.is_geographic:
-            raise _fail(path, feature_id, f"the datum parameter is for lon/lat coordinates taken from a "
-                        f"Chinese web map, but the file's CRS is {source_name}, projected")
-        geometry = _from_datum(geometry, datum, path, feature_id)
-        notes.append(f"converted from {DATUMS[datum]} to WGS84 with coordTransform (good to about 1 m)")
+        geometry = _datum_converted(geometry, datum, crs_used, path, feature_id, notes)
     _check_place(geometry, path, feature_id, source_name,
-                 "the crs parameter" if declared is None and override is not None else "the file")
+                 "the crs parameter" if by_parameter else "the file")
     for note in notes:
         logger.info("%s: %s", path, note)
-    if kind == "line":
-        checked = shapely.MultiLineString([
-            geometry_from_geojson(mapping(part), "line", file=str(path), feature_id=feature_id)
-            for part in shapely.get_parts(geometry)])
-        if len(checked.geoms) == 1:
-            checked = checked.geoms[0]
-        return Imported(checked, source_name, driver, layer, notes)
-    checked = checked_shape(geometry, kind, file=str(path), feature_id=feature_id)
-    return Imported(checked, source_name, driver, layer, notes)
+    return Imported(_validated(geometry, kind, path, feature_id), source_name, driver, layer, notes)
