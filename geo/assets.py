@@ -74,7 +74,18 @@ def _data_uri(path: Path) -> str:
 
 
 def leaflet_image_data_uri(name: str) -> str:
-    """A Leaflet image (``marker-icon.png`` …) from xstatic-leaflet as a data URI."""
+    """A Leaflet image (``marker-icon.png`` …) from xstatic-leaflet as a data URI.
+
+    Parameters
+    ----------
+    name : str
+        The file name in Leaflet's ``images`` folder.
+
+    Returns
+    -------
+    str
+        A ``data:`` URI of the image.
+    """
     return _data_uri(_leaflet_dir() / "images" / name)
 
 
@@ -84,6 +95,18 @@ def inline_css_urls(css: str, base: Path | None = None) -> str:
     Relative URLs are read from ``base`` when it has the file, else from Leaflet's images;
     an image no installed package provides is replaced by ``none`` (it is left undrawn, and
     no request is made).
+
+    Parameters
+    ----------
+    css : str
+        The stylesheet's text.
+    base : Path, optional
+        The folder the stylesheet's relative URLs are relative to.
+
+    Returns
+    -------
+    str
+        The stylesheet, needing no further request.
     """
     def replace(match: re.Match) -> str:
         url = match.group(2).strip()
@@ -99,13 +122,39 @@ def inline_css_urls(css: str, base: Path | None = None) -> str:
 
 
 def script_safe(text: str) -> str:
-    """Make a script or stylesheet safe to inline in an HTML element."""
+    """Make a script or stylesheet safe to inline in an HTML element.
+
+    Parameters
+    ----------
+    text : str
+        A script or stylesheet.
+
+    Returns
+    -------
+    str
+        The text with every ``</script`` and ``</style`` escaped as ``<\\/script``, ``<\\/style``.
+
+    Examples
+    --------
+    >>> script_safe("a = '</script>';")
+    "a = '<\\\\/script>';"
+    """
     return re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
 def asset_text(url: str) -> str:
     """The text of the asset folium links at ``url``, for inlining.
+
+    Parameters
+    ----------
+    url : str
+        The CDN address folium links.
+
+    Returns
+    -------
+    str
+        The script's or stylesheet's text (a stylesheet's images as data URIs).
 
     Raises
     ------

@@ -58,19 +58,66 @@ LINE_COLOUR = "#000000"
 
 
 def line_style(line: Line, piece: Piece) -> str:
-    """``traced``, ``derived`` or ``approximate``: how a piece of a line was made."""
+    """How a piece of a boundary line was made, as a key of :data:`LINE_STYLES`.
+
+    Parameters
+    ----------
+    line : Line
+        The boundary line (an approximate line makes every piece approximate).
+    piece : Piece
+        One of its pieces.
+
+    Returns
+    -------
+    str
+        ``"traced"``, ``"derived"`` or ``"approximate"``.
+
+    Examples
+    --------
+    >>> sorted(LINE_STYLES)
+    ['approximate', 'derived', 'traced']
+    """
     if line.spec.approximate:
         return "approximate"
     return "derived" if piece.derived else "traced"
 
 
 def short_name(text: str) -> str:
-    """A name without its parenthetical note, for labels on the map and the figure."""
+    """A name without its parenthetical note, for labels on the map and the figure.
+
+    Parameters
+    ----------
+    text : str
+        An English or Chinese name.
+
+    Returns
+    -------
+    str
+        The name up to its first `` (`` or ``（``.
+
+    Examples
+    --------
+    >>> short_name("Shenzhen River (the old course)")
+    'Shenzhen River'
+    >>> short_name("深圳河（旧河道）")
+    '深圳河'
+    """
     return text.split(" (")[0].split("（")[0].strip()
 
 
 def longest_piece(line: Line) -> Piece:
-    """The piece of a line that carries its name on the map and the figure."""
+    """The piece of a line that carries its name on the map and the figure.
+
+    Parameters
+    ----------
+    line : Line
+        A boundary line.
+
+    Returns
+    -------
+    Piece
+        Its longest piece (in degrees, as drawn).
+    """
     return max(line.pieces, key=lambda p: p.geometry.length)
 
 
@@ -121,7 +168,18 @@ def fill_opacity(zone: Zone, spec: FeatureSpec) -> float:
 
 
 def display_geometry(geometry: BaseGeometry) -> BaseGeometry:
-    """One geometry simplified to :data:`SIMPLIFY_TOLERANCE_M` and quantised to :data:`GRID_DEG`."""
+    """One geometry simplified to :data:`SIMPLIFY_TOLERANCE_M` and quantised to :data:`GRID_DEG`.
+
+    Parameters
+    ----------
+    geometry : BaseGeometry
+        WGS84 lon/lat; points and other kinds are returned as they are.
+
+    Returns
+    -------
+    BaseGeometry
+        The drawn geometry, within :data:`DISPLAY_ERROR_M` of ``geometry``.
+    """
     if geometry.geom_type not in ("Polygon", "MultiPolygon", "LineString", "MultiLineString"):
         return geometry
     local = to_crs(geometry, LOCAL_CRS)
@@ -131,7 +189,19 @@ def display_geometry(geometry: BaseGeometry) -> BaseGeometry:
 
 
 def display_geometries(zone: Zone) -> dict[str, BaseGeometry]:
-    """The display geometry of every feature and context layer, by id."""
+    """The display geometry of every feature, context layer and line piece, by id.
+
+    Parameters
+    ----------
+    zone : Zone
+        What to draw.
+
+    Returns
+    -------
+    dict
+        Feature and context ids, and ``"line-id/piece-id"`` for the pieces of lines, to
+        their display geometry; the Shenzhen side's polygons clipped by the Hong Kong side's.
+    """
     out = {b.id: display_geometry(b.geometry) for b in zone.features}
     hong_kong = [out[b.id] for b in zone.features
                  if b.spec.side == "hong_kong" and b.spec.kind == "polygon"]

@@ -37,6 +37,11 @@ def cjk_font() -> str | None:
 
     matplotlib's font manager is asked first; a font installed after matplotlib cached its
     list is found with fontconfig (``fc-list :lang=zh``).
+
+    Returns
+    -------
+    str or None
+        The path of a ``.ttf``, ``.otf`` or ``.ttc`` file, or None when there is none.
     """
     from matplotlib import font_manager
 

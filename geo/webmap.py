@@ -345,6 +345,23 @@ def content_security_policy(page: str, offline: bool = True) -> str:
 
     ``'unsafe-eval'`` is needed by leaflet-measure's templates; it does not admit inline
     event handlers or injected ``<script>`` elements.
+
+    Parameters
+    ----------
+    page : str
+        The HTML page; each of its inline ``<script>`` elements is admitted by its hash.
+    offline : bool
+        ``False`` admits scripts and stylesheets from any https address too.
+
+    Returns
+    -------
+    str
+        The policy, for a ``Content-Security-Policy`` header or ``<meta>`` element.
+
+    Examples
+    --------
+    >>> content_security_policy("<script>1</script>").startswith("default-src 'none'; script-src 'sha256-")
+    True
     """
     hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode()
                      + "'" for s in _SCRIPT.findall(page)})
@@ -464,6 +481,16 @@ class _Page:
     def save(self, path: Path | str) -> Path:
         """Write the page to ``path`` atomically; return the path.
 
+        Parameters
+        ----------
+        path : Path or str
+            Where to write it (the folder must exist).
+
+        Returns
+        -------
+        Path
+            ``path``.
+
         Raises
         ------
         HetaoIOError
@@ -519,6 +546,13 @@ class Map(_Page):
 class DiffMap(_Page):
     """The map of a :class:`~hetao.model.Diff`: the old and new outlines, and the areas
     gained and lost; shows itself in Jupyter and saves as a self-contained page.
+
+    Parameters
+    ----------
+    diff : Diff
+        What changed.
+    offline : bool
+        Inline every script and stylesheet (default); ``False`` links folium's CDN copies.
 
     Examples
     --------
