@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from ._compat import moved
 from .geodesy import LOCAL_CRS, distance_m, to_crs
@@ -23,13 +24,13 @@ MAX_RIVER_GAP_M = 260.0
 SLIVER_WIDTH_M = 0.1
 
 
-def _polygons(geometry) -> np.ndarray:
+def _polygons(geometry: BaseGeometry) -> np.ndarray:
     """The polygons of an overlay result (which may mix in lines and points), one by one."""
     parts = shapely.get_parts(shapely.get_parts(geometry))
     return parts[shapely.get_type_id(parts) == shapely.GeometryType.POLYGON]
 
 
-def _extent(geometry) -> tuple[float, bool]:
+def _extent(geometry: BaseGeometry) -> tuple[float, bool]:
     """Area (m²) of the polygonal part of a geometry, and whether any of it is wider than a
     sliver.
 
@@ -57,18 +58,31 @@ def _extent(geometry) -> tuple[float, bool]:
     return area, wide
 
 
-def sides_overlap(zone: Zone, sides: dict | None = None) -> CheckResult:
+def sides_overlap(zone: Zone, sides: dict[str, BaseGeometry] | None = None) -> CheckResult:
     """The check that the Hong Kong and Shenzhen sides do not overlap (beyond slivers)."""
     sides = sides if sides is not None else zone.sides()
     if len(sides) < 2:
         return CheckResult("the sides do not overlap", True, "only one side is drawn")
     hk, sz = sides["hong_kong"], sides["shenzhen"]
+    return _overlap(hk, sz, distance_m(hk, sz))
+
+
+def _overlap(hk: BaseGeometry, sz: BaseGeometry, gap: float) -> CheckResult:
+    """The overlap check of two sides ``gap`` metres apart."""
     overlap, wide = _extent(shapely.intersection(hk, sz))
-    gap = distance_m(hk, sz)
     kind = "wider than" if wide else "only in slivers under"
     return CheckResult(
         "the sides do not overlap", not wide,
         f"overlap {overlap:,.1f} m² ({kind} {SLIVER_WIDTH_M} m), gap between the sides {gap:,.1f} m")
+
+
+def _meet(gap: float) -> CheckResult:
+    """The check that two sides ``gap`` metres apart meet across the river."""
+    return CheckResult(
+        "the sides meet across the river", gap <= MAX_RIVER_GAP_M,
+        f"gap {gap:,.1f} m" + ("" if gap <= MAX_RIVER_GAP_M else
+                               f", wider than the river ({MAX_RIVER_GAP_M:,.0f} m): is one side "
+                               "shifted (a GCJ-02 or BD-09 datum?) or traced short of the river?"))
 
 
 def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]:
@@ -93,23 +107,18 @@ def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]
     sides = zone.sides()
     if len(sides) == 2:
         hk, sz = sides["hong_kong"], sides["shenzhen"]
-        results.append(sides_overlap(zone, sides))
         gap = distance_m(hk, sz)
-        results.append(CheckResult(
-            "the sides meet across the river", gap <= MAX_RIVER_GAP_M,
-            f"gap {gap:,.1f} m" + ("" if gap <= MAX_RIVER_GAP_M else
-                                   f", wider than the river ({MAX_RIVER_GAP_M:,.0f} m): is one side "
-                                   "shifted (a GCJ-02 or BD-09 datum?) or traced short of the river?")))
+        results += [_overlap(hk, sz, gap), _meet(gap)]
     for b in zone.features:
         spec = b.spec
-        side = sides.get(spec.side)
+        side = sides.get(spec.side) if spec.side is not None else None
         if spec.part_of is not None and spec.kind == "polygon":
             parent = zone.feature(spec.part_of).geometry
             outside, wide = _extent(shapely.difference(b.geometry, parent))
             results.append(CheckResult(
                 f"{spec.id} lies within {spec.part_of}", not wide,
                 f"{outside / 1e4:,.4f} ha outside"))
-        elif spec.kind == "point" and side is not None:
+        elif spec.kind == "point" and side is not None and spec.side is not None:
             inside = side.covers(b.geometry)
             distance = 0.0 if inside else distance_m(side, b.geometry)
             results.append(CheckResult(
