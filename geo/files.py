@@ -14,6 +14,7 @@ import secrets
 import stat
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeGuard
 
 from .errors import BoundaryError, HetaoIOError, Problem
 
@@ -43,8 +44,10 @@ def parse_json(text: str, name: str) -> object:
     except RecursionError:
         raise BoundaryError([Problem(name, None, "JSON is nested too deeply")]) from None
     except ValueError as exc:
-        msg = getattr(exc, "msg", str(exc))
-        where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
+        if isinstance(exc, json.JSONDecodeError):
+            msg, where = exc.msg, f" at line {exc.lineno}, column {exc.colno}"
+        else:
+            msg, where = str(exc), ""
         raise BoundaryError([Problem(name, None, f"is not valid JSON ({msg}{where})")]) from None
 
 
@@ -100,7 +103,7 @@ def read_text(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_B
     return text
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[float]:
     """True for a finite int or float that is not a bool."""
     return (isinstance(value, (int, float)) and not isinstance(value, bool)
             and math.isfinite(value))

@@ -7,7 +7,7 @@ problem at once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import re
 from pathlib import Path, PurePosixPath
@@ -16,10 +16,10 @@ from ._compat import moved
 from .errors import BoundaryError, Problem
 from .files import is_number, read_json
 from .model import (
-    DIRECTIONS, KINDS, QUANTITIES, UNITS_M2, ContextSpec, FeatureSpec, Manifest, OsmSource,
+    DIRECTIONS, KINDS, QUANTITIES, UNITS_M2, ContextSpec, FeatureSpec, Kind, Manifest, OsmSource,
     Provenance, Reconciliation, StatedFigure, Strip,
 )
-from .sides import SIDES as _SIDE_TABLE
+from .sides import SIDES as _SIDE_TABLE, Side
 
 __all__ = ["MANIFEST_NAME", "manifest_text", "load_manifest"]
 
@@ -125,7 +125,7 @@ def _provenance(chk: _Checker, need_accuracy: bool) -> Provenance | None:
         chk.add(f"'provenance.positional_accuracy_m' is {_show(accuracy)}; it must be a "
                 "positive number of metres")
         accuracy = None
-    if None in (source, licence, method, date):
+    if source is None or licence is None or method is None or date is None:
         return None
     return Provenance(source, licence, method, date,
                       float(accuracy) if accuracy is not None else None, attribution)
@@ -163,7 +163,7 @@ def _stated(chk: _Checker) -> tuple[StatedFigure, ...]:
         if not isinstance(approx, bool):
             chk.add(f"'{where}.approx' must be true or false, not {_show(approx)}")
             ok = False
-        if ok and source is not None:
+        if ok and source is not None and is_number(value) and isinstance(unit, str):
             figures.append(StatedFigure(float(value), unit, source, date, quantity, approx,
                                         _decimals(value)))
     return tuple(figures)
@@ -206,11 +206,12 @@ def _feature(chk: _Checker) -> FeatureSpec | None:
         notes = {}
     reconcile = _reconcile(chk, bounded_by)
     osm = _osm(chk, kind)
-    if None in (fid, name_en, name_zh, kind, provenance) or (side is None and kind != "line"):
+    if (fid is None or name_en is None or name_zh is None or kind is None or provenance is None
+            or (side is None and kind != "line")):
         return None
-    return FeatureSpec(fid, name_en, name_zh, side, kind, provenance, geometry,
-                       tuple(union_of), part_of, approximate, stated, explanation, notes, bounded_by,
-                       reconcile, osm)
+    return FeatureSpec(fid, name_en, name_zh, cast("Side | None", side), cast(Kind, kind),
+                       provenance, geometry, tuple(union_of), part_of, approximate, stated,
+                       explanation, notes, bounded_by, reconcile, osm)
 
 
 _OSM_REF = re.compile(r"(way|relation)/[1-9][0-9]*")
@@ -268,7 +269,7 @@ def _reconcile(chk: _Checker, bounded_by: tuple) -> Reconciliation | None:
             chk.add(f"'{where}' must be an object with edge, width_m and range_m")
             continue
         edge, width, span = item.get("edge"), item.get("width_m"), item.get("range_m")
-        if edge not in labels:
+        if not isinstance(edge, str) or edge not in labels:
             chk.add(f"'{where}.edge' is {_show(edge)}; use one of this polygon's edges: {', '.join(labels)}")
             continue
         if not is_number(width) or width <= 0:
@@ -281,7 +282,7 @@ def _reconcile(chk: _Checker, bounded_by: tuple) -> Reconciliation | None:
         along = item.get("along")
         strips.append(Strip(edge, float(width), (float(span[0]), float(span[1])),
                             along if isinstance(along, str) else None))
-    if None in (what, reading, source) or len(strips) != len(raw_strips):
+    if what is None or reading is None or source is None or len(strips) != len(raw_strips):
         return None
     return Reconciliation(what, reading, tuple(strips), source)
 
@@ -379,7 +380,7 @@ def load_manifest(folder: Path) -> Manifest:
         zh = chk.text("zh", within=names, prefix="name.")
         geometry = chk.path("geometry")
         prov = _provenance(chk, need_accuracy=False)
-        if None not in (en, zh, geometry, prov):
+        if en is not None and zh is not None and geometry is not None and prov is not None:
             context.append(ContextSpec(cid, en, zh, geometry, prov))
     _cross_check(name, specs, seen, problems)
     if problems:

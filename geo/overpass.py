@@ -23,6 +23,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import shapely
@@ -30,6 +31,9 @@ from shapely.geometry.base import BaseGeometry
 
 from . import settings
 from .errors import NetworkError
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["OsmElement", "endpoint_url", "fetch_elements",
            "find_ways", "parse_element_ids", "public_url", "user_agent"]
@@ -118,7 +122,7 @@ def parse_element_ids(text: str | list[str]) -> list[str]:
     return refs
 
 
-def _session():
+def _session() -> requests.Session:
     try:
         import requests
         from requests.adapters import HTTPAdapter
@@ -130,7 +134,7 @@ def _session():
     class _BoundedRetry(Retry):
         """urllib3's Retry, refusing at once a Retry-After longer than hetao waits."""
 
-        def sleep_for_retry(self, response=None) -> bool:
+        def sleep_for_retry(self, response: Any = None) -> bool:
             wait = self.get_retry_after(response) if response is not None else None
             if wait is not None and wait > settings.overpass_max_retry_after_s:
                 raise _WaitTooLong(wait)
@@ -235,7 +239,7 @@ def _remark(text: str) -> str:
 
 def _linework(item: dict) -> BaseGeometry | None:
     """A way's or relation's linework from ``out geom`` (a relation: its member ways, merged)."""
-    def line(points) -> shapely.LineString | None:
+    def line(points: object) -> shapely.LineString | None:
         if not isinstance(points, list):
             return None
         try:
@@ -246,7 +250,9 @@ def _linework(item: dict) -> BaseGeometry | None:
 
     if item.get("type") == "way":
         return line(item.get("geometry"))
-    members = item.get("members") if isinstance(item.get("members"), list) else []
+    members = item.get("members")
+    if not isinstance(members, list):
+        members = []
     parts = [line(m.get("geometry")) for m in members if isinstance(m, dict) and m.get("type") == "way"]
     parts = [p for p in parts if p is not None]
     if not parts:
@@ -257,7 +263,9 @@ def _linework(item: dict) -> BaseGeometry | None:
 def _element(item: dict) -> OsmElement | None:
     if not isinstance(item, dict) or item.get("type") not in ELEMENT_TYPES or not isinstance(item.get("id"), int):
         return None
-    tags = item.get("tags") if isinstance(item.get("tags"), dict) else {}
+    tags = item.get("tags")
+    if not isinstance(tags, dict):
+        tags = {}
     version = item.get("version") if isinstance(item.get("version"), int) else None
     stamp = item.get("timestamp") if isinstance(item.get("timestamp"), str) else None
     return OsmElement(item["type"], item["id"], version, stamp, tags, _linework(item))
