@@ -123,8 +123,8 @@ def popup_html(m: Measurement) -> str:
     prov = spec.provenance
     stated = _stated_items(m, m.reconciled if isinstance(m, AreaMeasurement) else None)
     parts = [
-        f"<div class='hetao-popup'><h4>{escape(spec.name_en)}<br><span lang='{side_info(spec).lang}'>"
-        f"{escape(spec.name_zh)}</span></h4>",
+        (f"<div class='hetao-popup'><h4>{escape(spec.name_en)}<br><span lang='{side_info(spec).lang}'>"
+         f"{escape(spec.name_zh)}</span></h4>"),
         "<p class='hetao-approx'>Approximate geometry: not survey data.</p>" if spec.approximate else "",
         f"<table>{_measured_rows(m)}</table>",
         f"<p><b>Stated</b></p><ul>{''.join(stated)}</ul>" if stated else "",
