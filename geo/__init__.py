@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ._build import build
     from ._diff import diff_paths as diff
     from ._refresh import Found, RefreshResult, find_osm_ways, refresh
-    from ._swap import SwapResult, diff_previous, swap
+    from ._swap import Note, SwapOptions, SwapResult, diff_previous, swap
     from .history import undo
     from .model import (
         AreaMeasurement, Boundary, CheckResult, Comparison, Diff, Feature, FeatureDiff, Kind,
@@ -56,7 +56,8 @@ __all__ = [
     "swap", "undo", "diff", "diff_previous", "refresh", "find_osm_ways", "parse_element_ids",
     # what they return
     "Zone", "Feature", "Boundary", "Measurement", "AreaMeasurement", "PointMeasurement",
-    "Comparison", "CheckResult", "Diff", "FeatureDiff", "SwapResult", "RefreshResult", "Found",
+    "Comparison", "CheckResult", "Diff", "FeatureDiff", "SwapResult", "SwapOptions", "Note",
+    "RefreshResult", "Found",
     "Side", "SideInfo", "SIDES", "Kind", "Status",
     # errors
     "HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "Problem",
@@ -73,6 +74,8 @@ _LAZY = {
     "swap": ("._swap", "swap"),
     "diff_previous": ("._swap", "diff_previous"),
     "SwapResult": ("._swap", "SwapResult"),
+    "SwapOptions": ("._swap", "SwapOptions"),
+    "Note": ("._swap", "Note"),
     "undo": (".history", "undo"),
     "records": (".report", "records"),
     "to_geodataframe": (".report", "to_geodataframe"),

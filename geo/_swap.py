@@ -15,16 +15,18 @@ import json
 import logging
 import math
 import shutil
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 import shapely
 
 from ._diff import affected_ids, diff_zones
 from .errors import BoundaryError, HetaoIOError, Problem
-from .files import read_json, write_files_atomic
+from .files import write_files_atomic
 from .history import (
-    history_dir, latest_version, manifest_entry, previous_zone,
+    history_dir, latest_version, manifest_entry, previous_zone, read_manifest,
     referenced, remove_empty, remove_file, scratch_copy,
 )
 from .importer import Imported, read_boundary
@@ -34,9 +36,33 @@ from .measurement import measure_zone
 from .model import AreaMeasurement, Diff, Measurement, Zone
 from .zone import load_zone, resolve_folder
 
-__all__ = ["SwapResult", "Prepared", "swap", "diff_previous"]
+__all__ = ["Note", "SwapResult", "Prepared", "SwapOptions", "SwapItem", "swap", "swap_many",
+           "check_accuracy", "diff_previous"]
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a swap did to the file or the manifest entry, or assumed: a code to act on
+    and the words to show (``str(note)``).
+
+    Codes: ``import`` (what reading the file did to it), ``entry-member-removed``,
+    ``accuracy-inherited`` (no accuracy given: the previous one assumed),
+    ``approximate-dropped``, ``explanation-set``, ``overlap-allowed``.
+
+    Examples
+    --------
+    >>> note = Note("explanation-set", "set the explanation given")
+    >>> f"note: {note}"
+    'note: set the explanation given'
+    """
+
+    code: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -53,7 +79,9 @@ class SwapResult:
     measurements : the zone measured after the swap.
     written : the files written (empty for a dry run).
     history : the history entry that :func:`undo` restores from.
-    notes : what was done to the file or the manifest entry, in words.
+    notes : what was done to the file or the manifest entry (:class:`Note`: a code, and
+        in words).
+    dry_run : whether nothing was written.
     """
 
     feature_id: str
@@ -64,7 +92,7 @@ class SwapResult:
     measurements: list[Measurement]
     written: list[Path] = field(default_factory=list)
     history: Path | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -88,16 +116,48 @@ class Prepared:
     imported: Imported
     geometry_text: str
     method: str
-    entry_updates: dict = field(default_factory=dict)
+    entry_updates: dict[str, Any] = field(default_factory=dict)
     attribution: str | None = None
 
 
+@dataclass(frozen=True)
+class SwapOptions:
+    """How a swap reads the new geometry and what it records of it: :func:`swap`'s keyword
+    parameters (see there), in one value.
+
+    Attributes
+    ----------
+    crs, layer, datum : how the file is read.
+    source, licence, accuracy : the new geometry's provenance.
+    approximate, explanation, keep_explanation : what the manifest entry says of it.
+    allow_overlap : accept a geometry that overlaps the other side.
+    today : the date recorded (ISO 8601; today's by default).
+    prepared : a geometry made by hetao itself (``refresh``), used instead of reading the file.
+    """
+
+    crs: str | None = None
+    layer: str | None = None
+    source: str | None = None
+    licence: str | None = None
+    accuracy: float | None = None
+    approximate: bool = False
+    explanation: str | None = None
+    keep_explanation: bool = False
+    allow_overlap: bool = False
+    datum: str | None = None
+    today: str | None = None
+    prepared: Prepared | None = None
+
+
+#: One item of :func:`swap_many`: the feature, the file its new geometry comes from (or the
+#: label of a prepared one), and the options.
+SwapItem = tuple[str, Path, SwapOptions]
+
+_OPTION_NAMES = frozenset(f.name for f in fields(SwapOptions))
+
+
 def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = None,
-         crs: str | None = None, layer: str | None = None, source: str | None = None,
-         licence: str | None = None, accuracy: float | None = None, approximate: bool = False,
-         explanation: str | None = None, keep_explanation: bool = False,
-         allow_overlap: bool = False, datum: str | None = None, dry_run: bool = False,
-         today: str | None = None) -> SwapResult:
+         dry_run: bool = False, options: SwapOptions | None = None, **changes: Any) -> SwapResult:
     """Replace a feature's geometry by the boundary in ``file``, keeping the old one.
 
     Parameters
@@ -109,6 +169,10 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
         FlatGeobuf.
     boundaries : path, optional
         The boundaries folder (the shipped one by default).
+    dry_run : bool
+        Check, measure and compare; write nothing.
+    options : SwapOptions, optional
+        The options below, in one value; a keyword given as well takes precedence.
     crs : str, optional
         The file's CRS where the file carries none (e.g. ``"EPSG:2326"``); never guessed.
     layer : str, optional
@@ -127,43 +191,89 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
     datum : {"gcj02", "bd09"}, optional
         The file's lon/lat come from a Chinese web map (Amap/Tencent GCJ-02, Baidu BD-09):
         convert them to WGS84 (needs ``pip install 'hetao[datum]'``).
-    dry_run : bool
-        Check, measure and compare; write nothing.
+    today : str, optional
+        The date recorded in the provenance (ISO 8601; today's by default).
 
     Returns
     -------
     SwapResult
-        With the diff (statuses before and after) and the new measurements.
+        With the diff (statuses before and after), the new measurements and notes.
 
     Raises
     ------
     BoundaryError
         For a bad file, a bad folder or missing provenance; nothing is written.
+    TypeError
+        For a keyword that is not one of the options.
     """
+    unknown = sorted(set(changes) - _OPTION_NAMES)
+    if unknown:
+        raise TypeError(f"swap() got an unexpected keyword argument {unknown[0]!r}")
+    chosen = replace(options or SwapOptions(), **changes)
     folder = resolve_folder(boundaries)
-    if explanation is not None and keep_explanation:
+    if chosen.explanation is not None and chosen.keep_explanation:
         raise BoundaryError([Problem(file, feature_id, "give the explanation parameter or the "
                                      "keep_explanation parameter, not both")])
-    options = dict(crs=crs, layer=layer, source=source, licence=licence, accuracy=accuracy,
-                   approximate=approximate, explanation=explanation,
-                   keep_explanation=keep_explanation, allow_overlap=allow_overlap, datum=datum,
-                   today=today)
+    items = [(feature_id, Path(file), chosen)]
     if dry_run:
-        return _swap(folder, feature_id, Path(file), dry_run=True, **options)
+        return swap_many(folder, items, dry_run=True)[0]
     with folder_lock(folder):
-        return _swap(folder, feature_id, Path(file), dry_run=False, **options)
+        return swap_many(folder, items, dry_run=False)[0]
 
 
-def _swap(folder: Path, feature_id: str, file: Path, *, dry_run: bool, **options) -> SwapResult:
-    """One swap: :func:`_swap_many` of one item."""
-    return _swap_many(folder, [(feature_id, file, options)], dry_run=dry_run)[0]
+def check_accuracy(accuracy: float | None, file: Path | str, feature_id: str | None) -> None:
+    """Refuse an accuracy that is not a positive, finite number of metres (``None`` passes).
+
+    Parameters
+    ----------
+    accuracy : float or None
+        The accuracy parameter as given.
+    file, feature_id : what the problem names.
+
+    Raises
+    ------
+    BoundaryError
+        Naming the accuracy parameter.
+    """
+    if accuracy is not None and not (math.isfinite(accuracy) and accuracy > 0):
+        raise BoundaryError([Problem(file, feature_id, (
+            "the accuracy parameter must be a positive number of metres"))])
 
 
-def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bool) -> list[SwapResult]:
-    """Swap several features in at once: every item checked on one scratch copy holding all
-    the new geometries, then one commit of the manifest. Each item keeps a history entry of
-    its own (``hetao undo`` restores each; after a swap of several, each undo puts back just
-    its own entry). ``options`` are :func:`swap`'s keyword parameters, ``prepared`` too."""
+def swap_many(folder: Path, items: Sequence[SwapItem], *, dry_run: bool) -> list[SwapResult]:
+    """Swap several features in at once, as :func:`swap` swaps one.
+
+    Every item is planned, then all are checked on one scratch copy holding all the new
+    geometries (loaded, overlap checked, measured, diffed), then committed with one write of
+    the manifest (or, if that fails, everything written is taken back). Each item keeps a
+    history entry of its own (``hetao undo`` restores each; after a swap of several, each
+    undo puts back just its own entry, and its batch mates still as that swap left them).
+
+    The caller holds the folder's lock (:func:`hetao.locking.folder_lock`) unless ``dry_run``.
+
+    Parameters
+    ----------
+    folder : Path
+        The boundaries folder.
+    items : sequence of (feature id, file, SwapOptions)
+        What to swap in; each feature at most once. A prepared geometry
+        (:attr:`SwapOptions.prepared`) is used as it is, the file naming it in messages.
+    dry_run : bool
+        Check, measure and compare; write nothing.
+
+    Returns
+    -------
+    list of SwapResult
+        One per item, in order; all share the zone before and after.
+
+    Raises
+    ------
+    BoundaryError
+        A feature given twice, a bad file, missing provenance, a folder that does not load
+        with the new geometries, a new overlap not allowed; nothing is written.
+    HetaoIOError
+        The files could not be written; the folder is left as it was.
+    """
     ids = [feature_id for feature_id, _, _ in items]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -171,34 +281,28 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
     before = load_zone(folder)
     manifest_path = folder / MANIFEST_NAME
     raw_manifest = manifest_path.read_bytes()
-    manifest = read_json(manifest_path)
+    manifest = read_manifest(manifest_path)
+    plans = [_plan(folder, before, manifest, item, dry_run) for item in items]
     new_manifest = copy.deepcopy(manifest)
-    plans = []
-    for feature_id, file, options in items:
-        plan = _plan(folder, before, manifest, feature_id, file, dry_run=dry_run, **options)
-        new_manifest["features"] = [plan.new_entry if isinstance(e, dict) and e.get("id") == feature_id
+    for plan in plans:
+        new_manifest["features"] = [plan.new_entry if isinstance(e, dict) and e.get("id") == plan.feature_id
                                     else e for e in new_manifest["features"]]
-        plans.append(plan)
     new_manifest_text = manifest_text(new_manifest)
+    results = _rehearse(folder, before, plans, new_manifest_text, dry_run)
+    if dry_run:
+        return results
+    _commit(folder, plans, raw_manifest, new_manifest, new_manifest_text)
+    for plan, result in zip(plans, results):
+        result.written = [folder / plan.geometry_rel, manifest_path]
+        result.history = plan.version
+    return results
 
-    scratch = scratch_copy(folder)
-    known = {}
-    try:
-        (scratch / "b" / MANIFEST_NAME).write_text(new_manifest_text, encoding="utf-8")
-        for plan in plans:
-            target = scratch / "b" / plan.geometry_rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(plan.geometry_text, encoding="utf-8")
-            if plan.kind != "line":     # in hand, checked: not read again
-                known[target.resolve()] = plan.imported.geometry
-        after = load_zone(scratch / "b", already_checked=known)
-    except BoundaryError as exc:
-        # Name the user's files and folder, not the scratch copy (which is gone by now).
-        renames = {plan.geometry_rel: plan.file for plan in plans}
-        raise BoundaryError([_unscratch(p, scratch / "b", folder, renames, plans[0].file)
-                             for p in exc.problems]) from None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+
+def _rehearse(folder: Path, before: Zone, plans: list[_Plan], new_manifest_text: str,
+              dry_run: bool) -> list[SwapResult]:
+    """The swap done on a scratch copy: the zone after it loaded, the new overlap (if any)
+    refused or noted, everything affected measured and diffed."""
+    after = _scratch_zone(folder, plans, new_manifest_text)
     affected = {plan.feature_id: affected_ids(after, plan.feature_id) for plan in plans}
     every = list(dict.fromkeys(i for ids in affected.values() for i in ids))
     measurements = measure_zone(after)
@@ -212,21 +316,71 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
     results = []
     for plan in plans:
         if overlap:
-            plan.notes.append(f"the sides now overlap ({overlap}): allowed as asked")
+            plan.notes.append(Note("overlap-allowed", f"the sides now overlap ({overlap}): allowed as asked"))
         mine = tuple(d for d in diffs if d.id in affected[plan.feature_id])
         results.append(SwapResult(plan.feature_id, plan.imported, before, after,
                                   Diff(mine, "before", "after swap"), measurements, notes=plan.notes,
                                   dry_run=dry_run))
-    if dry_run:
-        return results
+    return results
 
+
+def _scratch_zone(folder: Path, plans: list[_Plan], new_manifest_text: str) -> Zone:
+    """The zone loaded from a scratch copy of ``folder`` with the new manifest and geometries."""
+    scratch = scratch_copy(folder)
+    known = {}
+    try:
+        (scratch / "b" / MANIFEST_NAME).write_text(new_manifest_text, encoding="utf-8")
+        for plan in plans:
+            target = scratch / "b" / plan.geometry_rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(plan.geometry_text, encoding="utf-8")
+            if plan.kind != "line":     # in hand, checked: not read again
+                known[target.resolve()] = plan.imported.geometry
+        return load_zone(scratch / "b", already_checked=known)
+    except BoundaryError as exc:
+        # Name the user's files and folder, not the scratch copy (which is gone by now).
+        renames = {plan.geometry_rel: plan.file for plan in plans}
+        raise BoundaryError([_unscratch(p, scratch / "b", folder, renames, plans[0].file)
+                             for p in exc.problems]) from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _commit(folder: Path, plans: list[_Plan], raw_manifest: bytes, new_manifest: dict[str, Any],
+            new_manifest_text: str) -> None:
+    """Write the history entries and the new geometry files, then the manifest (the one
+    commit point); then remove the old geometry files nothing names any more."""
+    write_files_atomic(_history_files(folder, plans, raw_manifest, new_manifest_text))  # on failure it removes what it wrote
+    try:
+        write_files_atomic({folder / MANIFEST_NAME: new_manifest_text})       # the commit
+    except HetaoIOError:
+        _rollback(folder, plans)
+        raise
+    for plan in plans:
+        logger.info("swapped %s: %s, history in %s", plan.feature_id, plan.geometry_rel, plan.version)
+        old_geometry = plan.old_entry.get("geometry")
+        if old_geometry and not referenced(new_manifest, old_geometry):
+            remove_file(folder / old_geometry)
+
+
+def _rollback(folder: Path, plans: list[_Plan]) -> None:
+    """Not committed: take back the history entries and the new geometry files."""
+    for plan in plans:
+        remove_file(folder / plan.geometry_rel)
+        shutil.rmtree(plan.version, ignore_errors=True)
+        remove_empty(plan.version.parent, plan.version.parent.parent)
+
+
+def _history_files(folder: Path, plans: list[_Plan], raw_manifest: bytes,
+                   new_manifest_text: str) -> dict[Path, bytes | str]:
+    """Each plan's history entry and new geometry file, by path."""
     files: dict[Path, bytes | str] = {}
     batch = {plan.feature_id: plan.number for plan in plans} if len(plans) > 1 else None
     for plan in plans:
-        plan.version = history_dir(folder, plan.feature_id) / f"{plan.number:04d}"
-        record = {"feature": plan.feature_id, "date": plan.new_entry["provenance"]["date"],
-                  "file": str(plan.file), "old_geometry": plan.old_entry.get("geometry"),
-                  "new_geometry": plan.geometry_rel}
+        record: dict[str, Any] = {
+            "feature": plan.feature_id, "date": plan.new_entry["provenance"]["date"],
+            "file": str(plan.file), "old_geometry": plan.old_entry.get("geometry"),
+            "new_geometry": plan.geometry_rel}
         if batch:
             record["batch"] = batch
         files[plan.version / "swap.json"] = json.dumps(record, ensure_ascii=False, indent=1) + "\n"
@@ -236,24 +390,7 @@ def _swap_many(folder: Path, items: list[tuple[str, Path, dict]], *, dry_run: bo
         if plan.old_entry.get("geometry"):
             files[plan.version / "geometry.geojson"] = (folder / plan.old_entry["geometry"]).read_bytes()
         files[folder / plan.geometry_rel] = plan.geometry_text
-    write_files_atomic(files)       # on failure it removes what it wrote
-    try:
-        write_files_atomic({manifest_path: new_manifest_text})       # the commit
-    except HetaoIOError:
-        # Not committed: take back the history entries and the new geometry files.
-        for plan in plans:
-            remove_file(folder / plan.geometry_rel)
-            shutil.rmtree(plan.version, ignore_errors=True)
-            remove_empty(plan.version.parent, plan.version.parent.parent)
-        raise
-    for plan, result in zip(plans, results):
-        logger.info("swapped %s: %s, history in %s", plan.feature_id, plan.geometry_rel, plan.version)
-        old_geometry = plan.old_entry.get("geometry")
-        if old_geometry and not referenced(new_manifest, old_geometry):
-            remove_file(folder / old_geometry)
-        result.written = [folder / plan.geometry_rel, manifest_path]
-        result.history = plan.version
-    return results
+    return files
 
 
 @dataclass
@@ -264,114 +401,158 @@ class _Plan:
     file: Path
     kind: str
     imported: Imported
-    old_entry: dict
-    new_entry: dict
+    old_entry: dict[str, Any]
+    new_entry: dict[str, Any]
     geometry_rel: str
     geometry_text: str
     number: int
-    notes: list[str]
+    version: Path
+    notes: list[Note]
     allow_overlap: bool
-    version: Path | None = None
 
 
-def _plan(folder: Path, before: Zone, manifest: dict, feature_id: str, file: Path, *,
-          crs: str | None, layer: str | None, source: str | None, licence: str | None,
-          accuracy: float | None, approximate: bool, explanation: str | None,
-          keep_explanation: bool, allow_overlap: bool, datum: str | None, dry_run: bool,
-          today: str | None, prepared: Prepared | None = None) -> _Plan:
-    manifest_path = folder / MANIFEST_NAME
-    old_entry = manifest_entry(manifest, feature_id, manifest_path)
+def _plan(folder: Path, before: Zone, manifest: dict[str, Any], item: SwapItem, dry_run: bool) -> _Plan:
+    """What one item changes: the new manifest entry and geometry file, and notes."""
+    feature_id, file, options = item
+    old_entry = manifest_entry(manifest, feature_id, folder / MANIFEST_NAME)
     spec = before.manifest.feature(feature_id)
-    source = source.strip() if isinstance(source, str) else source
-    licence = licence.strip() if isinstance(licence, str) else licence
-    if not dry_run:
-        missing = [name for name, value in
-                   (("source", source), ("licence", licence), ("accuracy", accuracy)) if not value and value != 0]
-        if missing:
-            raise BoundaryError([Problem(file, feature_id, (
-                f"say where the new geometry comes from: give the {', '.join(missing)} "
-                f"parameter{'s' if len(missing) > 1 else ''} (source and licence as non-empty "
-                "text, positional accuracy in metres)"))])
-    if accuracy is not None and not (math.isfinite(accuracy) and accuracy > 0):
-        raise BoundaryError([Problem(file, feature_id, (
-            "the accuracy parameter must be a positive number of metres"))])
-    imported = (prepared.imported if prepared is not None else
-                read_boundary(file, spec.kind, feature_id, crs=crs, layer=layer, datum=datum))
-    updates = prepared.entry_updates if prepared is not None else {}
-
-    notes = list(imported.notes)
+    source, licence = _check_provenance(file, feature_id, options, dry_run)
+    prepared = options.prepared
+    imported = (prepared.imported if prepared is not None else read_boundary(
+        file, spec.kind, feature_id, crs=options.crs, layer=options.layer, datum=options.datum))
+    notes = [Note("import", text) for text in imported.notes]
     latest = latest_version(folder, feature_id)
     number = int(latest.name) + 1 if latest else 1
     # A new file name each version: the manifest's rename is the one commit point, so a
     # swap killed at any moment leaves the old or the new version, never a mix.
     old_dir = Path(old_entry["geometry"]).parent.as_posix() if old_entry.get("geometry") else "."
     geometry_rel = (Path(old_dir) / f"{feature_id}.v{number}.geojson").as_posix()
+    new_entry = _new_entry(old_entry, options, geometry_rel, notes)
+    accuracy = options.accuracy
+    if accuracy is None:
+        accuracy = _inherited_accuracy(before, old_entry, feature_id)
+        notes.append(Note("accuracy-inherited", f"no accuracy given: the uncertainty below assumes "
+                          f"{round(accuracy, 1):g} m, the previous geometry's"))
+    notes.extend(_marks(new_entry, old_entry, options, file, feature_id))
+    new_entry["provenance"] = _provenance(file, imported, options, source, licence, accuracy)
+    return _Plan(feature_id, file, spec.kind, imported, old_entry, new_entry, geometry_rel,
+                 _geometry_text(feature_id, spec.kind, imported, prepared), number,
+                 history_dir(folder, feature_id) / f"{number:04d}", notes, options.allow_overlap)
+
+
+def _check_provenance(file: Path, feature_id: str, options: SwapOptions,
+                      dry_run: bool) -> tuple[str | None, str | None]:
+    """The source and licence given (stripped); refuses missing provenance (unless
+    ``dry_run``) and a bad accuracy."""
+    source = options.source.strip() if isinstance(options.source, str) else options.source
+    licence = options.licence.strip() if isinstance(options.licence, str) else options.licence
+    if not dry_run:
+        missing = [name for name, value in (("source", source), ("licence", licence),
+                                            ("accuracy", options.accuracy)) if not value and value != 0]
+        if missing:
+            raise BoundaryError([Problem(file, feature_id, (
+                f"say where the new geometry comes from: give the {', '.join(missing)} "
+                f"parameter{'s' if len(missing) > 1 else ''} (source and licence as non-empty "
+                "text, positional accuracy in metres)"))])
+    check_accuracy(options.accuracy, file, feature_id)
+    return source, licence
+
+
+#: The members a swap removes from the manifest entry, and why (in the note it leaves).
+_REMOVED = (
+    ("union_of", "it is now a geometry of its own, no longer a union"),
+    ("bounded_by", "it is now a geometry of its own, no longer the face its lines "
+                   "enclose (the lines stay, for the map and other polygons)"),
+    ("reconcile", "its strips ran along the edges of the previous definition"),
+    ("osm", "the new geometry is not a copy of the OpenStreetMap elements it names "
+            "(hetao refresh would fetch them back)"),
+    ("explanation", "it explained the previous geometry; give one (the "
+                    "explanation parameter), or keep it (the keep_explanation parameter), "
+                    "if measured and stated still differ"),
+    ("notes", "they described the previous geometry"),
+)
+
+
+def _new_entry(old_entry: dict[str, Any], options: SwapOptions, geometry_rel: str,
+               notes: list[Note]) -> dict[str, Any]:
+    """The old entry less what described the previous geometry (each removal noted), with
+    the prepared geometry's updates and the new geometry file."""
+    updates = options.prepared.entry_updates if options.prepared is not None else {}
+    kept = {"explanation"} if options.keep_explanation or options.explanation is not None else set()
     new_entry = copy.deepcopy(old_entry)
-    for key, why in (("union_of", "it is now a geometry of its own, no longer a union"),
-                     ("bounded_by", "it is now a geometry of its own, no longer the face its lines "
-                                    "enclose (the lines stay, for the map and other polygons)"),
-                     ("reconcile", "its strips ran along the edges of the previous definition"),
-                     ("osm", "the new geometry is not a copy of the OpenStreetMap elements it names "
-                             "(hetao refresh would fetch them back)"),
-                     *([] if keep_explanation or explanation is not None else [
-                         ("explanation", "it explained the previous geometry; give one (the "
-                          "explanation parameter), or keep it (the keep_explanation parameter), "
-                          "if measured and stated still differ")]),
-                     ("notes", "they described the previous geometry")):
-        if key in new_entry and key not in updates:
+    for key, why in _REMOVED:
+        if key in new_entry and key not in updates and key not in kept:
             del new_entry[key]
-            notes.append(f"removed '{key}' from the manifest entry: {why}")
+            notes.append(Note("entry-member-removed", f"removed '{key}' from the manifest entry: {why}"))
     new_entry.update(updates)
     new_entry["geometry"] = geometry_rel
-    old_accuracy = (old_entry.get("provenance") or {}).get("positional_accuracy_m")
-    if old_accuracy is None:
-        # Built from lines, or a union: the accuracy its uncertainty amounts to.
-        old = next(m for m in measure_zone(before) if m.id == feature_id)
-        old_accuracy = (old.uncertainty_m2 / old.boundary_length_m
-                        if isinstance(old, AreaMeasurement) and old.uncertainty_m2 and old.boundary_length_m
-                        else 1.0)
-    if accuracy is None:
-        notes.append(f"no accuracy given: the uncertainty below assumes {round(old_accuracy, 1):g} m, "
-                     "the previous geometry's")
-    new_entry["approximate"] = approximate
-    if old_entry.get("approximate") and not approximate:
-        notes.append("the previous geometry was marked approximate and the new one is not "
-                     "(give the approximate parameter if it still is)")
-    if explanation is not None:
-        if not explanation.strip():
+    return new_entry
+
+
+def _inherited_accuracy(before: Zone, old_entry: dict[str, Any], feature_id: str) -> float:
+    """The previous geometry's positional accuracy (m): declared, or for one built from lines
+    or a union, the accuracy its uncertainty amounts to."""
+    declared = (old_entry.get("provenance") or {}).get("positional_accuracy_m")
+    if declared is not None:
+        return declared
+    old = next(m for m in measure_zone(before) if m.id == feature_id)
+    return (old.uncertainty_m2 / old.boundary_length_m
+            if isinstance(old, AreaMeasurement) and old.uncertainty_m2 and old.boundary_length_m
+            else 1.0)
+
+
+def _marks(new_entry: dict[str, Any], old_entry: dict[str, Any], options: SwapOptions, file: Path,
+           feature_id: str) -> list[Note]:
+    """Set the entry's approximate mark and the explanation given; notes of what was done."""
+    notes = []
+    new_entry["approximate"] = options.approximate
+    if old_entry.get("approximate") and not options.approximate:
+        notes.append(Note("approximate-dropped", "the previous geometry was marked approximate and the "
+                          "new one is not (give the approximate parameter if it still is)"))
+    if options.explanation is not None:
+        if not options.explanation.strip():
             raise BoundaryError([Problem(file, feature_id, "the explanation parameter is empty; "
                                          "say why measured and stated differ")])
-        new_entry["explanation"] = explanation.strip()
-        notes.append("set the explanation given")
+        new_entry["explanation"] = options.explanation.strip()
+        notes.append(Note("explanation-set", "set the explanation given"))
+    return notes
+
+
+def _provenance(file: Path, imported: Imported, options: SwapOptions, source: str | None,
+                licence: str | None, accuracy: float) -> dict[str, Any]:
+    """The new geometry's provenance, as the manifest entry records it."""
     layer_text = f", layer {imported.layer}" if imported.layer else ""
     done = "; ".join(imported.notes) or "no changes needed"
-    new_entry["provenance"] = {
+    prepared = options.prepared
+    provenance: dict[str, Any] = {
         "source": source or f"{Path(file).name} (not yet stated)",
         "licence": licence or "not yet stated",
         "method": prepared.method if prepared is not None else (
             f"Imported with hetao swap from {Path(file).name} ({imported.driver}, "
             f"{imported.source_crs}{layer_text}): {done}; validated and written as RFC 7946 GeoJSON."),
-        "date": today or dt.date.today().isoformat(),
-        "positional_accuracy_m": accuracy if accuracy is not None else old_accuracy,
+        "date": options.today or dt.date.today().isoformat(),
+        "positional_accuracy_m": accuracy,
     }
     if prepared is not None and prepared.attribution:
-        new_entry["provenance"]["attribution"] = prepared.attribution
-    # GEOS writes the coordinates (exactly: they read back to the same doubles), fast.
+        provenance["attribution"] = prepared.attribution
+    return provenance
+
+
+def _geometry_text(feature_id: str, kind: str, imported: Imported, prepared: Prepared | None) -> str:
+    """The new geometry file's text: the prepared one, or the imported geometry as a
+    FeatureCollection (a line's parts as pieces of their own)."""
     if prepared is not None:
-        pieces = []
-    elif spec.kind == "line":
+        return prepared.geometry_text
+    if kind == "line":
         parts = list(shapely.get_parts(imported.geometry))
         pieces = [(feature_id if len(parts) == 1 else f"{feature_id}-{i + 1}", part)
                   for i, part in enumerate(parts)]
     else:
         pieces = [(feature_id, imported.geometry)]
-    geometry_text = prepared.geometry_text if prepared is not None else (
-        '{"type": "FeatureCollection", "features": [' + ", ".join(
-            f'{{"type": "Feature", "id": {json.dumps(pid)}, "properties": {{}}, "geometry": '
-            f'{shapely.to_geojson(part)}}}' for pid, part in pieces) + "]}\n")
-
-    return _Plan(feature_id, file, spec.kind, imported, old_entry, new_entry, geometry_rel,
-                 geometry_text, number, notes, allow_overlap)
+    # GEOS writes the coordinates (exactly: they read back to the same doubles), fast.
+    return '{"type": "FeatureCollection", "features": [' + ", ".join(
+        f'{{"type": "Feature", "id": {json.dumps(pid)}, "properties": {{}}, "geometry": '
+        f'{shapely.to_geojson(part)}}}' for pid, part in pieces) + "]}\n"
 
 
 def _new_overlap(before: Zone, after: Zone, ids: list[str]) -> str | None:

@@ -24,7 +24,7 @@ from .manifest import MANIFEST_NAME, manifest_text
 from .model import Zone
 from .zone import load_zone, resolve_folder
 
-__all__ = ["HISTORY", "history_dir", "latest_version", "manifest_entry", "scratch_copy",
+__all__ = ["HISTORY", "read_manifest", "history_dir", "latest_version", "manifest_entry", "scratch_copy",
            "unscratched", "referenced", "remove_file", "remove_empty", "previous_version",
            "previous_zone", "undo"]
 
@@ -34,7 +34,22 @@ logger = logging.getLogger(__name__)
 HISTORY = "history"
 
 
-def manifest_entry(manifest: dict, feature_id: str, manifest_path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest at ``path`` as its JSON object.
+
+    Raises
+    ------
+    BoundaryError
+        If it is not JSON, or not an object with a ``features`` list.
+    """
+    data = read_json(path, str(path))
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        raise BoundaryError([Problem(str(path), None, (
+            "must be a JSON object with a 'features' list (see boundaries/README.md)"))])
+    return data
+
+
+def manifest_entry(manifest: dict[str, Any], feature_id: str, manifest_path: Path) -> dict[str, Any]:
     """The manifest's entry for ``feature_id`` (its JSON object).
 
     Raises
@@ -109,7 +124,7 @@ def previous_version(folder: Path, feature_id: str, clean: bool = False) -> tupl
         If the current version was not made by hetao swap.
     """
     folder = Path(folder)
-    manifest = read_json(folder / MANIFEST_NAME)
+    manifest = read_manifest(folder / MANIFEST_NAME)
     current = manifest_entry(manifest, feature_id, folder / MANIFEST_NAME).get("geometry")
     root = history_dir(folder, feature_id)
     versions = sorted((p for p in root.iterdir() if p.is_dir() and p.name.isdigit()),
@@ -155,7 +170,7 @@ def _undo(folder: Path, feature_id: str) -> list[Path]:
     if complete and current == (version / "manifest.after.json").read_bytes():
         restored_manifest: bytes | str = (version / "manifest.json").read_bytes()
     else:
-        data = read_json(manifest_path)
+        data = read_manifest(manifest_path)
         for fid, entry_version, _ in members:
             data = _with_old_entry(data, entry_version, fid)
         restored_manifest = manifest_text(data)
@@ -216,7 +231,7 @@ def previous_zone(feature_id: str, *, boundaries: Path | str | None = None) -> t
     together = [(feature_id, version, record)] + _batch_mates(folder, feature_id, record)
     scratch = scratch_copy(folder)
     try:
-        manifest = read_json(folder / MANIFEST_NAME)
+        manifest = read_manifest(folder / MANIFEST_NAME)
         for fid, entry_version, entry_record in together:
             manifest = _with_old_entry(manifest, entry_version, fid)
             if entry_record.get("old_geometry"):
@@ -228,8 +243,16 @@ def previous_zone(feature_id: str, *, boundaries: Path | str | None = None) -> t
             return load_zone(scratch / "b"), version
         except BoundaryError as exc:
             before = f"as before swap {version.name} of {feature_id}: "
-            raise BoundaryError([Problem(unscratched(p.file, scratch / "b", folder), p.feature,
-                                         before + unscratched(p.message, scratch / "b", folder))
+            raise BoundaryError([_told_as_before(p, before, scratch / "b", folder)
                                  for p in exc.problems]) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _told_as_before(problem: str, before: str, scratch: Path, folder: Path) -> Problem:
+    """A problem found loading the rebuilt zone from ``scratch``, told of the user's folder
+    (``before``: which version the zone was rebuilt as)."""
+    if isinstance(problem, Problem):
+        return Problem(unscratched(problem.file, scratch, folder), problem.feature,
+                       before + unscratched(problem.message, scratch, folder))
+    return Problem(folder, None, before + unscratched(str(problem), scratch, folder))

@@ -504,6 +504,6 @@ def test_refresh__two_lines_into_a_hand_formatted_manifest__undo_gives_back_its_
 
 def test_swap_many__the_same_feature_twice__refused_before_anything(folder):
     swap_module = importlib.import_module("hetao._swap")
-    item = ("binhe-boulevard", folder.path / "x.geojson", {})
+    item = ("binhe-boulevard", folder.path / "x.geojson", hetao.SwapOptions())
     with pytest.raises(hetao.BoundaryError, match="given twice in one swap"):
-        swap_module._swap_many(folder.path, [item, item], dry_run=True)
+        swap_module.swap_many(folder.path, [item, item], dry_run=True)
