@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -46,7 +47,8 @@ _WGS84_NAMES = ("urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84",
 
 class _Problems:
     def __init__(self, file: str, feature: str | None):
-        self.file, self.feature, self.items = file, feature, []
+        self.file, self.feature = file, feature
+        self.items: list[Problem] = []
 
     def add(self, message: str) -> None:
         self.items.append(Problem(self.file, self.feature, message))
@@ -133,7 +135,10 @@ def _fast_read(text: str, feature_id: str, kind: str) -> BaseGeometry | None:
     start = colon + 1 + (len(text[colon + 1:colon + 64]) - len(text[colon + 1:colon + 64].lstrip()))
     if text[start:start + 1] != "[":
         return None
-    run = _COORDINATE_TEXT.match(text, start).group(0).rstrip(" \t\r\n,")
+    numbers = _COORDINATE_TEXT.match(text, start)      # it matches, if only the "["
+    if numbers is None:
+        return None
+    run = numbers.group(0).rstrip(" \t\r\n,")
     end = start + len(run)
     try:
         skeleton = json.loads(text[:start] + "[]" + text[end:])
@@ -314,7 +319,7 @@ def _finish(shape: BaseGeometry, kind: str, out: _Problems) -> BaseGeometry | No
     return shape
 
 
-def _fast_arrays(coords: object, depth: int) -> list[np.ndarray] | None:
+def _fast_arrays(coords: Any, depth: int) -> list[np.ndarray] | None:
     """The position arrays (one per ring or line, or one for points) when every position is
     a finite [lon, lat] pair of numbers; ``None`` otherwise (the caller then walks them)."""
     if depth >= 1 and not isinstance(coords, (list, tuple)):
@@ -346,9 +351,9 @@ def _fast_arrays(coords: object, depth: int) -> list[np.ndarray] | None:
     return arrays or None
 
 
-def _positions(coords: object, depth: int, out: _Problems) -> list[list]:
+def _positions(coords: object, depth: int, out: _Problems) -> list[Sequence[float]]:
     """Flatten the nested coordinate arrays, checking their shape."""
-    result: list[list] = []
+    result: list[Sequence[float]] = []
     stack = [(coords, depth)]
     while stack:
         item, level = stack.pop()
@@ -531,11 +536,14 @@ def _piece(line_id: str, piece_id: str, props: dict[str, Any], geometry: BaseGeo
            defaults: LineDefaults) -> Piece:
     """A piece of a line, each with the line's provenance where it gives none of its own."""
     prov = defaults.provenance
+    accuracy = props.get("positional_accuracy_m")
+    if accuracy is None:        # none declared anywhere: none added, as in measuring
+        accuracy = prov.positional_accuracy_m or 0.0
     return Piece(
         line_id=line_id, piece_id=piece_id,
         name_en=props.get("name_en", defaults.name_en), name_zh=props.get("name_zh", defaults.name_zh),
         geometry=geometry,
-        accuracy_m=float(props.get("positional_accuracy_m", prov.positional_accuracy_m)),
+        accuracy_m=float(accuracy),
         source=props.get("source", prov.source), method=props.get("method", prov.method),
         derived=props.get("derived", False))
 
