@@ -11,11 +11,15 @@ import logging
 import re
 import sys
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
 from . import __version__
 from .errors import BoundaryError, HetaoError, NetworkError
+
+if TYPE_CHECKING:
+    from . import Found, Measurement, RefreshResult, SwapResult, Zone
 
 logger = logging.getLogger("hetao")
 
@@ -31,7 +35,7 @@ _PARAMETERS = re.compile(r"the ((?:[a-z_]+, )*[a-z_]+(?: and [a-z_]+)?) paramete
 
 def _with_flags(text: str) -> str:
     """Name the command's options where the library named its parameters."""
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         names = re.split(r", | and ", match.group(1))
         if not all(n in _FLAGS for n in names):
             return match.group(0)
@@ -48,7 +52,7 @@ class InputError(click.ClickException):
         super().__init__("\n".join(problems))
         self.problems = problems
 
-    def show(self, file=None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         for line in self.problems:
             click.echo(f"hetao: error: {_with_flags(line)}", err=True)
 
@@ -56,7 +60,7 @@ class InputError(click.ClickException):
 class Failure(click.ClickException):
     """A failed operation: exit code 1."""
 
-    def show(self, file=None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"hetao: error: {_with_flags(self.message)}", err=True)
 
 
@@ -68,7 +72,7 @@ def _fail(exc: HetaoError) -> click.ClickException:
     return InputError([str(exc)]) if isinstance(exc, ValueError) else Failure(str(exc))
 
 
-def _say(text: str = "", **kwargs) -> None:
+def _say(text: str = "", **kwargs: Any) -> None:
     """Chatter (what was written, notes): silenced by -q; results are always printed."""
     if click.get_current_context().find_root().obj.get("verbosity", 0) >= 0:
         click.echo(text, **kwargs)
@@ -79,7 +83,7 @@ boundaries_option = click.option(
     default=None, help="Boundaries folder (default: the shipped boundaries).")
 
 
-def _load(boundaries: Path | None):
+def _load(boundaries: Path | None) -> tuple[Zone, list[Measurement]]:
     import hetao
     try:
         zone = hetao.load(boundaries)
@@ -115,11 +119,11 @@ class _StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time (click's test runner swaps it)."""
 
     @property
-    def stream(self):
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, value) -> None:
+    def stream(self, value: object) -> None:
         pass
 
 
@@ -191,13 +195,14 @@ def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None
             raise Failure(f"no browser could be started; open {page} by hand")
 
 
-def _print_swap(result) -> None:
+def _print_swap(result: SwapResult) -> None:
     for note in result.notes:
         _say(_with_flags(f"note: {note}"))
     click.echo(result.diff.table(), nl=False)
+    import hetao
     shown = [result.measurement] if result.measurement is not None else []
     for m in shown + result.rebuilt:
-        if hasattr(m, "geodesic_area_m2"):
+        if isinstance(m, hetao.AreaMeasurement):
             click.echo(f"{m.id} now measures {m.geodesic_area_m2 / 1e4:,.2f} ha "
                        f"± {m.uncertainty_m2 / 1e4:,.2f} ha")
         for c in m.comparisons:
@@ -393,7 +398,7 @@ def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | 
 SUGGEST_WITHIN_M = 300.0
 
 
-def _print_found(name: str, found, fmt: str, options: list[str]) -> None:
+def _print_found(name: str, found: list[Found], fmt: str, options: list[str]) -> None:
     if fmt == "json":
         click.echo(json.dumps([{
             "element": f.element.ref, "name": f.name, "class": f.feature_class,
@@ -410,11 +415,12 @@ def _print_found(name: str, found, fmt: str, options: list[str]) -> None:
         where = "" if f.distance_m is None else f", typically {f.distance_m:,.0f} m from {f.near}"
         click.echo(f"  {f.element.ref:<16} {f.name}  {f.feature_class or '-'}, {f.length_m:,.0f} m long{where}")
     close = [f for f in found if f.near and f.distance_m is not None and f.distance_m <= SUGGEST_WITHIN_M]
-    if close:
+    near = close[0].near if close else None
+    if near:
         import shlex
         refs = ",".join(f.element.ref for f in close)
-        command = shlex.join(["hetao", "refresh", close[0].near, "--osm", refs, "--accuracy", "10", *options])
-        _say(f"to see what copying them into {close[0].near} changes (add --apply to do it): {command}")
+        command = shlex.join(["hetao", "refresh", near, "--osm", refs, "--accuracy", "10", *options])
+        _say(f"to see what copying them into {near} changes (add --apply to do it): {command}")
 
 
 def _undo_command(feature_id: str, boundaries: Path | None) -> str:
@@ -423,7 +429,7 @@ def _undo_command(feature_id: str, boundaries: Path | None) -> str:
     return shlex.join(["hetao", "undo", feature_id, *(["--boundaries", str(boundaries)] if boundaries else [])])
 
 
-def _print_refresh(result, fmt: str, applied: bool, boundaries: Path | None = None) -> None:
+def _print_refresh(result: RefreshResult, fmt: str, applied: bool, boundaries: Path | None = None) -> None:
     if fmt == "json":
         click.echo(json.dumps({
             "endpoint": result.endpoint,
