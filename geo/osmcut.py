@@ -252,7 +252,7 @@ def _oriented(line: shapely.LineString, first: shapely.Point, last: shapely.Poin
 
 def same(a: BaseGeometry, b: BaseGeometry) -> bool:
     """Whether two geometries have the same coordinates, to :data:`SAME_DEG`."""
-    return shapely.get_num_coordinates(a) == shapely.get_num_coordinates(b) and bool(
+    return bool(shapely.get_num_coordinates(a) == shapely.get_num_coordinates(b)) and bool(
         shapely.equals_exact(a, b, SAME_DEG))
 
 

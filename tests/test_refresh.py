@@ -507,3 +507,14 @@ def test_swap_many__the_same_feature_twice__refused_before_anything(folder):
     item = ("binhe-boulevard", folder.path / "x.geojson", hetao.SwapOptions())
     with pytest.raises(hetao.BoundaryError, match="given twice in one swap"):
         swap_module.swap_many(folder.path, [item, item], dry_run=True)
+
+
+def test_osmcut__longer_fetched_line_reversed__cut_back_to_the_old_ends_and_run_the_same_way():
+    from hetao.osmcut import cut, same
+    old = shapely.LineString([(114.05, 22.51), (114.055, 22.51), (114.06, 22.51)])
+    fetched = shapely.LineString([(114.07, 22.51), (114.055, 22.51), (114.04, 22.51)])     # runs on, reversed
+    new, moved = cut("x", fetched, old, ("west end", "east end"))
+    assert same(new, old)
+    assert [name for name, _ in moved] == ["west end", "east end"] and max(m for _, m in moved) < 1e-6
+    with pytest.raises(hetao.BoundaryError, match="refresh x: the fetched ways do not join into one line"):
+        cut("x", shapely.MultiLineString([old.coords, [(114.08, 22.51), (114.09, 22.51)]]), old, None)

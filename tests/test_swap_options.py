@@ -176,3 +176,17 @@ def test_swap__problem_found_on_the_scratch_copy__named_in_the_users_files(folde
         assert errors[0].startswith(f"hetao: error: {named or path}: feature "), errors[0]
         assert f"{tempfile.gettempdir()}/hetao-" not in errors[0], errors[0]
     assert folder.snapshot() == before
+
+
+def test_swap__options_value_or_keywords__the_same_swap_and_coded_notes(folder, tmp_path):
+    path = _survey(folder, tmp_path)
+    by_keywords = hetao.swap("hong-kong-park", path, boundaries=folder.path, dry_run=True,
+                             explanation=EXPLANATION, today="2026-01-02")
+    options = hetao.SwapOptions(explanation="replaced by the keyword", today="2026-01-02")
+    by_value = hetao.swap("hong-kong-park", path, boundaries=folder.path, dry_run=True, options=options,
+                          explanation=EXPLANATION)
+    assert [(n.code, str(n)) for n in by_value.notes] == [(n.code, str(n)) for n in by_keywords.notes]
+    assert {"accuracy-inherited", "explanation-set"} <= {n.code for n in by_value.notes}
+    assert by_value.diff == by_keywords.diff
+    with pytest.raises(TypeError, match="'acuracy'"):
+        hetao.swap("hong-kong-park", path, boundaries=folder.path, dry_run=True, acuracy=1.0)
