@@ -18,7 +18,7 @@ from typing import TypeGuard
 
 from .errors import BoundaryError, HetaoIOError, Problem
 
-__all__ = ["MAX_INPUT_BYTES", "is_number", "read_json", "read_text", "parse_json", "write_atomic",
+__all__ = ["MAX_INPUT_BYTES", "is_number", "short_repr", "read_json", "read_text", "parse_json", "write_atomic",
            "write_files_atomic"]
 
 #: Inputs larger than this are refused before they are read, so that no input can
@@ -107,6 +107,16 @@ def is_number(value: object) -> TypeGuard[float]:
     """True for a finite int or float that is not a bool."""
     return (isinstance(value, (int, float)) and not isinstance(value, bool)
             and math.isfinite(value))
+
+
+def short_repr(value: object, width: int) -> str:
+    """``repr(value)`` as a message quotes it: at most ``width`` characters, cut with "...".
+
+    >>> short_repr("x" * 100, 10)
+    "'xxxxxx..."
+    """
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

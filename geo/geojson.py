@@ -22,7 +22,7 @@ from shapely.geometry import mapping, shape as to_shape
 from shapely.geometry.base import BaseGeometry
 
 from .errors import BoundaryError, Problem
-from .files import is_number, parse_json, read_text
+from .files import is_number, parse_json, read_text, short_repr
 from .geodesy import MAX_DISTANCE_KM, ZONE_CENTRE, km_from_zone
 from .model import Piece, Provenance
 
@@ -212,8 +212,8 @@ def geometry_from_geojson(obj: object, kind: str, file: str = "<geometry>",
 
 
 def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A value as the messages quote it (cut to 40 characters)."""
+    return short_repr(value, 40)
 
 
 def _check_crs(obj: dict, out: _Problems) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from ._compat import moved
 from .errors import BoundaryError, Problem
-from .files import is_number, read_json
+from .files import is_number, read_json, short_repr
 from .model import (
     DIRECTIONS, KINDS, QUANTITIES, UNITS_M2, ContextSpec, FeatureSpec, Kind, Manifest, OsmSource,
     Provenance, Reconciliation, StatedFigure, Strip,
@@ -92,8 +92,8 @@ class _Checker:
 
 
 def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A value as the messages quote it (cut to 60 characters)."""
+    return short_repr(value, 60)
 
 
 def _decimals(value: float | int) -> int:
