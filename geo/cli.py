@@ -10,13 +10,14 @@ import json
 import logging
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
 from . import __version__
-from .errors import BoundaryError, HetaoError, NetworkError
+from .errors import BoundaryError, HetaoError, HetaoWarning, NetworkError
 
 if TYPE_CHECKING:
     from . import Found, Measurement, RefreshResult, SwapResult, Zone
@@ -72,10 +73,60 @@ def _fail(exc: HetaoError) -> click.ClickException:
     return InputError([str(exc)]) if isinstance(exc, ValueError) else Failure(str(exc))
 
 
+def _verbosity() -> int:
+    """-v minus -q, before the command and after it (0 by default)."""
+    return int(click.get_current_context().find_root().obj.get("verbosity", 0))
+
+
 def _say(text: str = "", **kwargs: Any) -> None:
     """Chatter (what was written, notes): silenced by -q; results are always printed."""
-    if click.get_current_context().find_root().obj.get("verbosity", 0) >= 0:
+    if _verbosity() >= 0:
         click.echo(text, **kwargs)
+
+
+def _level(verbosity: int) -> int:
+    """The ``hetao`` logger's level for -v/-q: warnings by default."""
+    return max(logging.DEBUG, min(logging.CRITICAL, logging.WARNING - 10 * verbosity))
+
+
+def _more_or_less(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    """-v or -q given after the command: counted as if given before it."""
+    if value:
+        obj = ctx.find_root().obj
+        obj["verbosity"] += value if param.name == "verbose" else -value
+        logger.setLevel(_level(obj["verbosity"]))
+
+
+class _Group(click.Group):
+    """Its commands also take -v and -q after their name (``hetao areas -q``)."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params += [
+            click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_more_or_less,
+                         help="Say more: what hetao does (repeat for details)."),
+            click.Option(["-q", "--quiet"], count=True, expose_value=False, callback=_more_or_less,
+                         help="Say less: results and errors only."),
+        ]
+        super().add_command(cmd, name)
+
+
+def _print_warnings(ctx: click.Context) -> None:
+    """Until the command ends, print each of hetao's warnings once, as ``hetao: <text>`` on
+    standard error (not under -q); other warnings as Python prints them."""
+    shown: set[str] = set()
+    original = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        if not issubclass(category, HetaoWarning):
+            original(message, category, filename, lineno, file, line)
+        elif str(message) not in shown and _verbosity() >= 0:
+            shown.add(str(message))
+            click.echo(f"hetao: {message}", err=True)
+
+    ctx.with_resource(warnings.catch_warnings())
+    warnings.simplefilter("always", HetaoWarning)     # once each, counted here
+    warnings.showwarning = show
 
 
 boundaries_option = click.option(
@@ -92,7 +143,7 @@ def _load(boundaries: Path | None) -> tuple[Zone, list[Measurement]]:
         raise _fail(exc) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="hetao")
 @click.option("-v", "--verbose", count=True, help="Say more: what hetao does (repeat for details).")
 @click.option("-q", "--quiet", count=True, help="Say less: results and errors only.")
@@ -101,7 +152,7 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
     """An honest, checkable map of the Hetao Shenzhen-Hong Kong S&T Innovation Cooperation Zone."""
     verbosity = verbose - quiet
     ctx.obj = {"verbosity": verbosity}
-    level = max(logging.DEBUG, min(logging.CRITICAL, logging.WARNING - 10 * verbosity))
+    level = _level(verbosity)
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("hetao: %(message)s"))
     previous = logger.level
@@ -113,6 +164,7 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
         logger.setLevel(previous)
 
     ctx.call_on_close(restore)
+    _print_warnings(ctx)
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -149,7 +201,7 @@ def areas(boundaries: Path | None, fmt: str) -> None:
 def check(boundaries: Path | None) -> None:
     """Check the zone: stated figures, overlap and gap of the sides, parts and points.
 
-    Exits 1 when a check fails.
+    Exits 1 when a check fails. With -q, prints only the checks that fail.
 
     \b
     Example:
@@ -159,7 +211,8 @@ def check(boundaries: Path | None) -> None:
     zone, measurements = _load(boundaries)
     results = hetao.check(zone, measurements)
     for r in results:
-        click.echo(f"{'ok  ' if r.ok else 'FAIL'}  {r.name}: {r.detail}")
+        if not r.ok or _verbosity() >= 0:
+            click.echo(f"{'ok  ' if r.ok else 'FAIL'}  {r.name}: {r.detail}")
     failed = [r for r in results if not r.ok]
     if failed:
         raise Failure(f"{len(failed)} of {len(results)} checks failed")
@@ -191,8 +244,8 @@ def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None
     if open_map:
         import webbrowser
         page = (out / "hetao.html").resolve()
-        if not webbrowser.open(page.as_uri()):
-            raise Failure(f"no browser could be started; open {page} by hand")
+        if not webbrowser.open(page.as_uri()):      # every output was written: a warning
+            click.echo(f"hetao: no browser could be started; open {page} by hand", err=True)
 
 
 def _print_swap(result: SwapResult) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "Problem"]
+__all__ = ["HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "Problem", "HetaoWarning"]
 
 
 class Problem(str):
@@ -55,6 +55,22 @@ class HetaoError(Exception):
     """Raised when hetao cannot do what was asked."""
 
 
+class HetaoWarning(UserWarning):
+    """Warned (:func:`warnings.warn`) when hetao did what was asked, but less well than it
+    could: e.g. the figure names features in English only, as no font with Chinese glyphs
+    is installed. The ``hetao`` command prints each once, as ``hetao: <text>``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("English only", HetaoWarning)
+    >>> caught[0].category.__name__, str(caught[0].message)
+    ('HetaoWarning', 'English only')
+    """
+
+
 class BoundaryError(HetaoError, ValueError):
     """Raised when a boundaries folder, manifest or geometry file is not valid.
 
@@ -78,3 +94,25 @@ class HetaoIOError(HetaoError, OSError):
 class NetworkError(HetaoError, ConnectionError):
     """Raised when a server (the Overpass API) cannot be reached or gives no usable answer;
     one line naming the server and what went wrong."""
+
+
+class InstalledFolderError(HetaoError, PermissionError):
+    """Raised instead of writing into the boundaries shipped inside an installed (not
+    editable) package: ``swap``, ``undo`` and ``refresh`` with ``apply`` need a folder of
+    one's own (:func:`hetao.copy_boundaries`). ``folder`` is the installed folder.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> error = InstalledFolderError("no writing here", folder="/site-packages/hetao/boundaries")
+    >>> back = pickle.loads(pickle.dumps(error))
+    >>> str(back), back.folder
+    ('no writing here', '/site-packages/hetao/boundaries')
+    """
+
+    def __init__(self, message: str, *, folder: str = ""):
+        super().__init__(message)
+        self.folder = folder
+
+    def __reduce__(self) -> tuple[type[InstalledFolderError], tuple[str], dict[str, object]]:
+        return (type(self), (str(self),), dict(self.__dict__))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-import logging
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -11,6 +11,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .display import LINE_COLOUR, LINE_STYLES, line_style, longest_piece, short_name, side_info
+from .errors import HetaoWarning
 from .geodesy import LOCAL_CRS, to_crs
 from .model import AreaMeasurement, FeatureSpec, Measurement, Zone
 from .sides import CONTEXT_COLOUR
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
     from matplotlib.font_manager import FontProperties
 
 __all__ = ["render_png", "cjk_font", "CJK_FAMILIES"]
-
-logger = logging.getLogger(__name__)
-
 
 #: Families that carry Chinese glyphs, as fontconfig and matplotlib name them.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans SC", "Noto Serif CJK SC",
@@ -127,6 +125,11 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
     -------
     bytes
         The PNG file.
+
+    Warns
+    -----
+    HetaoWarning
+        When no font with Chinese glyphs is installed (the names are then English only).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -137,8 +140,8 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
     shown = shown if shown is not None else display_geometries(zone)
     cjk = cjk_font()
     if cjk is None:
-        logger.warning("no font with Chinese glyphs is installed: the figure names features in "
-                       "English only (install one, e.g. Debian's fonts-noto-cjk)")
+        warnings.warn("no font with Chinese glyphs is installed: the figure names features in "
+                      "English only (install one, e.g. Debian's fonts-noto-cjk)", HetaoWarning, stacklevel=2)
     text = _Lettering(cjk)
     fig = Figure(figsize=(9, 7), dpi=dpi)
     FigureCanvasAgg(fig)
