@@ -23,23 +23,30 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BoundaryError, HetaoError, HetaoIOError, NetworkError, Problem
+from .errors import HetaoWarning
 
 if TYPE_CHECKING:
-    from ._build import build
+    import geopandas
+
     from ._diff import diff_paths as diff
-    from ._refresh import Found, RefreshResult, find_osm_ways, refresh
-    from ._swap import Note, SwapOptions, SwapResult, diff_previous, swap
+    from ._refresh import Found, LineRefresh, RefreshResult, find_osm_ways, refresh
+    from ._swap import Note, Prepared, SwapOptions, SwapResult, diff_previous, swap
     from .history import undo
+    from .importer import Imported
     from .model import (
         AreaMeasurement, Boundary, CheckResult, Comparison, Diff, Feature, FeatureDiff, Kind,
-        Measurement, PointMeasurement, Status, Zone,
+        Measurement, PointMeasurement, Status, Zone, ZoneLike, Line, Piece, EdgeShare,
+        ContextLayer, Manifest, FeatureSpec, ContextSpec, Provenance, StatedFigure, Reconciliation,
+        Strip, Reconciled, OsmSource,
     )
-    from .overpass import parse_element_ids
-    from .report import records, to_csv, to_geodataframe, to_json, to_table
+    from .overpass import OsmElement, parse_element_ids
+    from .report import to_csv, to_json, to_table
     from .sides import SIDES, Side, SideInfo
     from .webmap import DiffMap, Map
 
@@ -57,7 +64,11 @@ __all__ = [
     # what they return
     "Zone", "Feature", "Boundary", "Measurement", "AreaMeasurement", "PointMeasurement",
     "Comparison", "CheckResult", "Diff", "FeatureDiff", "SwapResult", "SwapOptions", "Note",
-    "RefreshResult", "Found",
+    "RefreshResult", "LineRefresh", "Found", "ZoneLike", "HetaoWarning",
+    # what those hold
+    "Line", "Piece", "EdgeShare", "ContextLayer", "Manifest", "FeatureSpec", "ContextSpec",
+    "Provenance", "StatedFigure", "Reconciliation", "Strip", "Reconciled", "OsmSource",
+    "OsmElement", "Imported", "Prepared",
     "Side", "SideInfo", "SIDES", "Kind", "Status",
     # errors
     "HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "Problem",
@@ -65,20 +76,21 @@ __all__ = [
 
 #: Each public name imported on first use: name -> (module, attribute).
 _LAZY = {
-    "build": ("._build", "build"),
     "diff": ("._diff", "diff_paths"),
     "refresh": ("._refresh", "refresh"),
     "find_osm_ways": ("._refresh", "find_osm_ways"),
     "Found": ("._refresh", "Found"),
     "RefreshResult": ("._refresh", "RefreshResult"),
+    "LineRefresh": ("._refresh", "LineRefresh"),
+    "Prepared": ("._swap", "Prepared"),
+    "Imported": (".importer", "Imported"),
+    "OsmElement": (".overpass", "OsmElement"),
     "swap": ("._swap", "swap"),
     "diff_previous": ("._swap", "diff_previous"),
     "SwapResult": ("._swap", "SwapResult"),
     "SwapOptions": ("._swap", "SwapOptions"),
     "Note": ("._swap", "Note"),
     "undo": (".history", "undo"),
-    "records": (".report", "records"),
-    "to_geodataframe": (".report", "to_geodataframe"),
     "to_table": (".report", "to_table"),
     "to_csv": (".report", "to_csv"),
     "to_json": (".report", "to_json"),
@@ -90,7 +102,9 @@ _LAZY = {
     "SideInfo": (".sides", "SideInfo"),
     **{name: (".model", name) for name in (
         "Zone", "Feature", "Boundary", "Measurement", "AreaMeasurement", "PointMeasurement",
-        "Comparison", "CheckResult", "Diff", "FeatureDiff", "Kind", "Status")},
+        "Comparison", "CheckResult", "Diff", "FeatureDiff", "Kind", "Status", "ZoneLike",
+        "Line", "Piece", "EdgeShare", "ContextLayer", "Manifest", "FeatureSpec", "ContextSpec",
+        "Provenance", "StatedFigure", "Reconciliation", "Strip", "Reconciled", "OsmSource")},
 }
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -116,8 +130,34 @@ def shipped_boundaries() -> Path:
     return default_boundaries_dir()
 
 
-def load(boundaries: Path | str | None = None) -> Zone:
+def _zone(zone: ZoneLike | None) -> Zone:
+    """The zone given: a :class:`Zone` itself, or its boundaries folder (a str or a path)
+    loaded; ``None``: the default folder (:func:`load`'s)."""
+    from .model import Zone
+    from .zone import load_zone
+
+    if isinstance(zone, Zone):
+        return zone
+    if zone is not None and not isinstance(zone, (str, os.PathLike)):
+        raise TypeError(f"a zone is a hetao.Zone, or its boundaries folder as a str or a path; "
+                        f"not {type(zone).__name__}")
+    return load_zone(None if zone is None else Path(zone))
+
+
+def _measurements(what: ZoneLike | Sequence[Measurement]) -> list[Measurement]:
+    """Measurements given, or those of the zone given (a Zone, or its folder)."""
+    from .model import Zone
+
+    if isinstance(what, (Zone, str, os.PathLike)):
+        return measure(what)
+    return list(what)
+
+
+def load(boundaries: ZoneLike | None = None) -> Zone:
     """Load and check a boundaries folder; the shipped one by default.
+
+    A :class:`Zone` given is returned as it is. Every function below that reads a zone
+    takes, like this one, a ``Zone``, or its folder as a ``str`` or a path.
 
     Raises
     ------
@@ -130,26 +170,28 @@ def load(boundaries: Path | str | None = None) -> Zone:
     >>> [b.id for b in zone.features]  # doctest: +NORMALIZE_WHITESPACE
     ['hong-kong-park', 'shenzhen-park', 'futian-bonded-zone', 'huanggang-port-area',
      'hkstp-shenzhen-branch']
+    >>> load(zone) is zone
+    True
     """
-    from .zone import load_zone
-
-    return load_zone(boundaries)
+    return _zone(boundaries)
 
 
-def measure(zone: Zone) -> list[Measurement]:
+def measure(zone: ZoneLike) -> list[Measurement]:
     """Measure every feature: geodesic and grid areas, uncertainty, stated figures compared.
 
     Examples
     --------
     >>> [c.status for c in measure(load())[0].comparisons]
     ['reconciled', 'reconciled', 'reconciled', 'reconciled', 'reconciled']
+    >>> measure(shipped_boundaries())[0]
+    AreaMeasurement('hong-kong-park', 107.94 ha ± 4.66, stated: reconciled, ...)
     """
     from .measurement import measure_zone
 
-    return measure_zone(zone)
+    return measure_zone(_zone(zone))
 
 
-def check(zone: Zone, measurements: list[Measurement] | None = None) -> list[CheckResult]:
+def check(zone: ZoneLike, measurements: list[Measurement] | None = None) -> list[CheckResult]:
     """Check the zone: stated figures, overlap and gap of the sides, parts and points.
 
     Examples
@@ -159,4 +201,51 @@ def check(zone: Zone, measurements: list[Measurement] | None = None) -> list[Che
     """
     from .checks import check_zone
 
+    zone = _zone(zone)
     return check_zone(zone, measurements if measurements is not None else measure(zone))
+
+
+def records(measurements: ZoneLike | Sequence[Measurement]) -> list[dict[str, Any]]:
+    """One JSON-ready dict per feature (:func:`hetao.report.records`), of measurements or
+    of a zone (a Zone, or its folder), measured.
+
+    Examples
+    --------
+    >>> records(load())[0]["geodesic_area_ha"] == records(measure(load()))[0]["geodesic_area_ha"]
+    True
+    """
+    from .report import records as make_records
+
+    return make_records(_measurements(measurements))
+
+
+def to_geodataframe(measurements: ZoneLike | Sequence[Measurement]) -> geopandas.GeoDataFrame:
+    """The measured features as a GeoDataFrame (WGS84), one row per feature, indexed by id
+    (:func:`hetao.report.to_geodataframe`): of measurements, or of a zone (a Zone, or its
+    folder), measured. geopandas is imported only here.
+
+    Examples
+    --------
+    >>> frame = to_geodataframe(load())
+    >>> list(frame.index) == [m.id for m in measure(load())], str(frame.crs)
+    (True, 'EPSG:4326')
+    """
+    from .report import to_geodataframe as make_frame
+
+    return make_frame(_measurements(measurements))
+
+
+def build(zone: ZoneLike, out: Path | str = "output", *, measurements: list[Measurement] | None = None,
+          offline: bool = True, figure: bytes | None = None, figure_in_child: bool = False) -> list[Path]:
+    """Render every output, then write them all into ``out``; return the paths written
+    (:func:`hetao._build.build`, which says more). ``zone``: a Zone, or its folder.
+
+    Warns
+    -----
+    HetaoWarning
+        When no font with Chinese glyphs is installed (the figure names features in English).
+    """
+    from ._build import build as build_outputs
+
+    return build_outputs(_zone(zone), out, measurements=measurements, offline=offline,
+                         figure=figure, figure_in_child=figure_in_child)

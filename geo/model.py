@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union, get_args
@@ -27,7 +29,7 @@ __all__ = [
     "Kind", "KINDS", "DIRECTIONS", "UNITS_M2", "QUANTITIES", "APPROX_FRACTION",
     "StatedFigure", "Provenance", "Strip", "Reconciliation", "OsmSource", "FeatureSpec",
     "ContextSpec", "Manifest",
-    "Piece", "EdgeShare", "Line", "Feature", "Boundary", "ContextLayer", "Zone",
+    "Piece", "EdgeShare", "Line", "Feature", "Boundary", "ContextLayer", "Zone", "ZoneLike",
     "Status", "Comparison", "Reconciled", "AreaMeasurement", "PointMeasurement", "Measurement",
     "CheckResult", "FeatureDiff", "Diff", "diff_records", "diff_table",
 ]
@@ -185,6 +187,11 @@ class Manifest:
 
 
 
+def _vertices(geometry: BaseGeometry) -> str:
+    """"POLYGON, 1,234 vertices": a geometry in a few words, for reprs."""
+    return f"{geometry.geom_type.upper()}, {shapely.get_num_coordinates(geometry):,} vertices"
+
+
 @dataclass(frozen=True)
 class Piece:
     """A piece of a line feature: an OSM way, or a piece derived from one, with its own accuracy."""
@@ -198,6 +205,10 @@ class Piece:
     source: str
     method: str
     derived: bool = False
+
+    def __repr__(self) -> str:
+        return (f"Piece({self.line_id!r}, {self.piece_id!r}, <{_vertices(self.geometry)}>, "
+                f"accuracy_m={self.accuracy_m:g}{', derived' if self.derived else ''})")
 
 
 @dataclass(frozen=True)
@@ -224,6 +235,9 @@ class Line:
     def id(self) -> str:
         return self.spec.id
 
+    def __repr__(self) -> str:
+        return f"Line({self.id!r}, {len(self.pieces)} piece{'s' if len(self.pieces) != 1 else ''})"
+
     @property
     def geometry(self) -> BaseGeometry:
         """All the line's pieces (a LineString, or a MultiLineString of several)."""
@@ -249,6 +263,9 @@ class Feature:
     @property
     def id(self) -> str:
         return self.spec.id
+
+    def __repr__(self) -> str:
+        return f"Feature({self.id!r}, {self.spec.side}, <{_vertices(self.geometry)}>)"
 
     @property
     def __geo_interface__(self) -> dict[str, Any]:
@@ -280,13 +297,52 @@ class ContextLayer:
 
 
 @dataclass(frozen=True)
-class Zone:
-    """Everything a boundaries folder holds, checked."""
+class Zone(Mapping[str, Union[Feature, Line]]):
+    """Everything a boundaries folder holds, checked.
+
+    A read-only mapping of its polygons, points and lines by id (in the manifest's order,
+    the lines last); :attr:`features` and :attr:`lines` hold them apart. Two zones are
+    equal when their fields are.
+
+    Examples
+    --------
+    >>> import hetao
+    >>> zone = hetao.load()
+    >>> zone["hong-kong-park"]
+    Feature('hong-kong-park', hong_kong, <POLYGON, 52 vertices>)
+    >>> zone["hk-sz-border"]
+    Line('hk-sz-border', 1 piece)
+    >>> len(zone) == len(zone.features) + len(zone.lines), "no-such-id" in zone
+    (True, False)
+    >>> zone
+    Zone('.../boundaries', 4 polygons, 1 point, 8 lines)
+    """
 
     manifest: Manifest
     features: tuple[Feature, ...]
     context: tuple[ContextLayer, ...]
     lines: tuple[Line, ...] = ()
+
+    def _items(self) -> tuple[Feature | Line, ...]:
+        return (*self.features, *self.lines)
+
+    def __getitem__(self, feature_id: str) -> Feature | Line:
+        for item in self._items():
+            if item.id == feature_id:
+                return item
+        raise KeyError(feature_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return (item.id for item in self._items())
+
+    def __len__(self) -> int:
+        return len(self.features) + len(self.lines)
+
+    def __repr__(self) -> str:
+        kinds = [f.spec.kind for f in self.features] + ["line"] * len(self.lines)
+        counts = [f"{n} {kind}{'s' if n != 1 else ''}" for kind in ("polygon", "point", "line")
+                  if (n := kinds.count(kind))]
+        return f"Zone({str(self.folder)!r}, {', '.join(counts)})"
 
     @property
     def folder(self) -> Path:
@@ -347,6 +403,11 @@ class Zone:
         return {side: shapely.union_all(geoms) for side, geoms in whole.items()}
 
 
+
+
+#: What a function that reads a zone accepts: the :class:`Zone`, or its boundaries folder
+#: (a ``str`` or a path), loaded.
+ZoneLike = Union[Zone, str, os.PathLike[str]]
 
 
 #: How a stated figure compares with the measured area. ``agrees``: within rounding plus
@@ -426,6 +487,11 @@ class AreaMeasurement:
     def id(self) -> str:
         return self.feature.id
 
+    def __repr__(self) -> str:
+        statuses = ", ".join(c.status for c in self.comparisons)
+        return (f"AreaMeasurement({self.id!r}, {self.geodesic_area_m2 / 1e4:,.2f} ha "
+                f"± {self.uncertainty_m2 / 1e4:,.2f}, stated: {statuses or '-'})")
+
     @property
     def boundary(self) -> Feature:
         """The feature measured (its old name; see :attr:`feature`)."""
@@ -449,6 +515,10 @@ class PointMeasurement:
     @property
     def id(self) -> str:
         return self.feature.id
+
+    def __repr__(self) -> str:
+        lon, lat = self.location
+        return f"PointMeasurement({self.id!r}, at {lon:.6f}, {lat:.6f})"
 
     @property
     def boundary(self) -> Feature:
@@ -495,6 +565,12 @@ class FeatureDiff:
     status_before: tuple[Status, ...] = ()
     status_after: tuple[Status, ...] = ()
 
+    def __repr__(self) -> str:
+        area = ""
+        if self.area_before_m2 is not None and self.area_after_m2 is not None:
+            area = f", {self.area_before_m2 / 1e4:,.3f} ha -> {self.area_after_m2 / 1e4:,.3f} ha"
+        return f"FeatureDiff({self.id!r}, {self.kind}{area}, Hausdorff {self.hausdorff_m:,.1f} m)"
+
 
 @dataclass(frozen=True)
 class Diff:
@@ -510,6 +586,10 @@ class Diff:
     features: tuple[FeatureDiff, ...]
     label_before: str = "before"
     label_after: str = "after"
+
+    def __repr__(self) -> str:
+        return (f"Diff({self.label_before!r} -> {self.label_after!r}: "
+                f"{', '.join(d.id for d in self.features) or 'no change'})")
 
     def records(self) -> list[dict[str, Any]]:
         """JSON-ready records, one per feature (see :func:`diff_records`)."""

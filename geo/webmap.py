@@ -26,10 +26,11 @@ from .display import LINE_COLOUR, LINE_STYLES, fill_opacity, line_style, longest
 from .errors import HetaoError
 from .files import write_atomic
 from .measurement import measure_zone
-from .model import Diff, Feature, FeatureDiff, Measurement, Zone
+from .model import Diff, Feature, FeatureDiff, Measurement, Zone, ZoneLike
 from .popups import (DIFF_COLOURS, STYLE, area_label, diff_legend_html, escape, label, legend_html, line_popup,
                      popup_html)
 from .sides import CONTEXT_COLOUR, SIDES, SideInfo
+from .zone import load_zone
 
 __all__ = ["Map", "DiffMap", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy"]
 
@@ -515,8 +516,8 @@ class Map(_Page):
 
     Parameters
     ----------
-    zone : Zone
-        What to draw.
+    zone : Zone, str or path
+        What to draw: a zone, or its boundaries folder (loaded).
     measurements : list of Measurement, optional
         What to say about it (measured now if not given).
     offline : bool
@@ -525,18 +526,18 @@ class Map(_Page):
 
     Examples
     --------
-    >>> from hetao.zone import load_zone
-    >>> m = Map(load_zone())
+    >>> from hetao.zone import default_boundaries_dir
+    >>> m = Map(default_boundaries_dir())
     >>> m.html.startswith("<!DOCTYPE html>")
     True
     >>> m._repr_html_().startswith("<iframe")
     True
     """
 
-    def __init__(self, zone: Zone, measurements: list[Measurement] | None = None, *,
+    def __init__(self, zone: ZoneLike, measurements: list[Measurement] | None = None, *,
                  offline: bool = True) -> None:
-        self.zone = zone
-        self.measurements = measurements if measurements is not None else measure_zone(zone)
+        self.zone = zone if isinstance(zone, Zone) else load_zone(Path(zone))
+        self.measurements = measurements if measurements is not None else measure_zone(self.zone)
         self.offline = offline
 
     def _render(self) -> str:
