@@ -18,12 +18,23 @@ from typing import TypeGuard
 
 from .errors import BoundaryError, HetaoIOError, Problem
 
-__all__ = ["MAX_INPUT_BYTES", "is_number", "short_repr", "read_json", "read_text", "parse_json", "write_atomic",
+__all__ = ["MAX_INPUT_BYTES", "too_large", "decode_text", "is_number", "short_repr", "read_json", "read_text", "parse_json", "write_atomic",
            "write_files_atomic"]
 
 #: Inputs larger than this are refused before they are read, so that no input can
 #: exhaust memory (a boundary of a million vertices is about 40 MB of GeoJSON).
 MAX_INPUT_BYTES = 128 * 1024 * 1024
+
+
+def too_large(size: int, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """The message for a file of ``size`` bytes over ``max_bytes``, in MiB (as the README says).
+
+    >>> too_large(140_000_000)
+    'file is 133.5 MiB, larger than the 128 MiB hetao reads; simplify or split it first'
+    """
+    mib = 1024 * 1024
+    return (f"file is {size / mib:,.1f} MiB, larger than the {max_bytes / mib:,.0f} MiB "
+            "hetao reads; simplify or split it first")
 
 
 def _reject_constant(name: str) -> float:
@@ -79,9 +90,7 @@ def read_text(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_B
                                          "point to a file")])
         size = info.st_size
         if size > max_bytes:
-            raise BoundaryError([Problem(name, None, (
-                f"file is {size / 1e6:,.0f} MB, larger than the {max_bytes / 1e6:,.0f} MB "
-                "hetao reads; simplify or split it first"))])
+            raise BoundaryError([Problem(name, None, too_large(size, max_bytes))])
         with open(path, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
@@ -95,12 +104,34 @@ def read_text(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_B
         raise BoundaryError([Problem(name, None, f"cannot be read ({reason})")]) from None
     if not data.strip():
         raise BoundaryError([Problem(name, None, "file is empty; it should hold JSON")])
+    return decode_text(data, name)
+
+
+#: Byte-order marks of UTF-16 text (what Windows PowerShell's ``>`` writes).
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_text(data: bytes, name: str, utf16: bool = False) -> str:
+    """UTF-8 text (a byte-order mark dropped); with ``utf16``, UTF-16 text with a byte-order
+    mark too. BoundaryError naming ``name`` otherwise, saying which encoding it is if known.
+
+    >>> decode_text("{}".encode("utf-16"), "x.geojson", utf16=True)
+    '{}'
+    """
+    if data.startswith(_UTF16_BOMS):
+        if utf16:
+            try:
+                return data.decode("utf-16")
+            except UnicodeDecodeError:
+                pass
+        raise BoundaryError([Problem(name, None, (
+            "is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; save it as UTF-8 "
+            "(e.g. Out-File -Encoding utf8)"))])
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BoundaryError([Problem(name, None, (
             f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"))]) from None
-    return text
 
 
 def is_number(value: object) -> TypeGuard[float]:

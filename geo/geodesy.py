@@ -117,8 +117,8 @@ def km_from_zone(geometry: BaseGeometry) -> tuple[float, shapely.Point]:
     """How far (km) a lon/lat geometry lies from the zone's centre, and its point nearest it
     (0 when it covers the centre). Precise enough for the :data:`MAX_DISTANCE_KM` test.
 
-    A geometry with non-finite coordinates is infinitely far; one beyond lon/lat's range is
-    measured as if its coordinates were degrees here.
+    A geometry with non-finite coordinates, or beyond lon/lat's range (not lon/lat at all),
+    is infinitely far: no distance in kilometres is made up for it.
     """
     import shapely.ops
 
@@ -126,10 +126,7 @@ def km_from_zone(geometry: BaseGeometry) -> tuple[float, shapely.Point]:
     if geometry.distance(centre) == 0:
         return 0.0, centre
     nearest = shapely.ops.nearest_points(geometry, centre)[0]
-    if not (math.isfinite(nearest.x) and math.isfinite(nearest.y)):
+    west, south, east, north = geometry.bounds
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):    # NaN fails too
         return math.inf, nearest
-    if abs(nearest.x) > 180 or abs(nearest.y) > 90:
-        # Not lon/lat at all: scaled as if it were, for a message that says how far off.
-        mx, my = metres_per_degree(ZONE_CENTRE[1])
-        return math.hypot((nearest.x - centre.x) * mx, (nearest.y - centre.y) * my) / 1000, nearest
     return point_distance_m(nearest, centre) / 1000, nearest

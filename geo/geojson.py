@@ -374,7 +374,8 @@ def _positions(coords: object, depth: int, out: _Problems) -> list[Sequence[floa
                     out.add(f"position {_show(item)} holds {_show(v)}; coordinates must be numbers")
                     return []
                 if not math.isfinite(v):
-                    out.add(f"position {_show(item)} is not finite; coordinates must be real numbers")
+                    out.add(f"position {len(result) + 1}, {_show(list(item))}, is not finite; coordinates must be "
+                            "real numbers: fix or remove it")
                     return []
             result.append(item)
         else:
@@ -385,17 +386,31 @@ def _positions(coords: object, depth: int, out: _Problems) -> list[Sequence[floa
     return result
 
 
+def _coordinate(value: float) -> str:
+    """A coordinate as messages show it: metres to 0.1, anything huge in exponent form."""
+    return f"{value:.1f}" if abs(value) < 1e9 else f"{value:g}"
+
+
 def _check_positions(positions: np.ndarray, out: _Problems, kind: str) -> bool:
     lons, lats = positions[:, 0], positions[:, 1]
+    bad = np.flatnonzero((np.abs(lons) > 180) | (np.abs(lats) > 90))
+    if 0 < len(bad) * 2 < len(positions):
+        # Mostly lon/lat: a stray position (a typo, a sentinel value), named where it is.
+        i = int(bad[0])
+        also = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        out.add(f"position {i + 1} of {len(positions)}, [{lons[i]:g}, {lats[i]:g}], is out of range"
+                f"{also}: longitude must lie in -180..180 and latitude in -90..90; fix or remove it")
+        return False
     lo_x, hi_x, lo_y, hi_y = (float(v) for v in (lons.min(), lons.max(), lats.min(), lats.max()))
-    if max(abs(lo_x), abs(hi_x)) <= 180 and max(abs(lo_y), abs(hi_y)) <= 90:
+    if not len(bad):
         if kind != "context" and _looks_swapped(lo_x, hi_x, lo_y, hi_y):
             out.add(f"coordinates look like [lat, lon] (first value {lo_x:g}..{hi_x:g}, second "
                     f"{lo_y:g}..{hi_y:g}); GeoJSON positions are [lon, lat]: swap them")
             return False
         return True
     if max(abs(lo_x), abs(hi_x), abs(lo_y), abs(hi_y)) > 1000:
-        out.add(f"coordinates look like projected metres (e.g. [{lons[0]:.1f}, {lats[0]:.1f}]), "
+        x, y = _coordinate(lons[bad[0]]), _coordinate(lats[bad[0]])
+        out.add(f"coordinates look like projected metres (e.g. [{x}, {y}]), "
                 "not WGS84 lon/lat; reproject them, or import them with swap and the crs parameter")
     elif abs(lo_y) <= 180 and abs(hi_y) <= 180 and abs(lo_x) <= 90 and abs(hi_x) <= 90:
         out.add(f"latitude out of range (second value {lo_y:g}..{hi_y:g}); the positions look "
@@ -450,6 +465,8 @@ def far_from_zone(shape: BaseGeometry) -> str | None:
     km, nearest = km_from_zone(shape)
     if km <= MAX_DISTANCE_KM:
         return None
+    if not math.isfinite(km):
+        return "geometry is not lon/lat: values out of range (longitude -180..180, latitude -90..90)"
     return (f"geometry lies {km:,.0f} km from the Hetao zone (nearest point "
             f"{nearest.x:.4f}, {nearest.y:.4f})")
 
