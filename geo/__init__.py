@@ -26,9 +26,9 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from .errors import BoundaryError, HetaoError, HetaoIOError, NetworkError, Problem
+from .errors import BoundaryError, HetaoError, HetaoIOError, InstalledFolderError, NetworkError, Problem
 from .errors import HetaoWarning
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ._refresh import Found, LineRefresh, RefreshResult, find_osm_ways, refresh
     from ._swap import Note, Prepared, SwapOptions, SwapResult, diff_previous, swap
     from .history import undo
-    from .importer import Imported
+    from .importer import Imported, ReadOptions
     from .model import (
         AreaMeasurement, Boundary, CheckResult, Comparison, Diff, Feature, FeatureDiff, Kind,
         Measurement, PointMeasurement, Status, Zone, ZoneLike, Line, Piece, EdgeShare,
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .report import to_csv, to_json, to_table
     from .sides import SIDES, Side, SideInfo
     from .webmap import DiffMap, Map
+    from .zone import copy_boundaries
 
 __version__ = "0.3.0.dev0"
 
@@ -56,7 +57,7 @@ __all__ = [
     "__version__",
     # loading, measuring, checking
     "load", "measure", "check", "records", "to_geodataframe", "to_table", "to_csv", "to_json",
-    "shipped_boundaries",
+    "shipped_boundaries", "copy_boundaries",
     # drawing
     "Map", "DiffMap", "build",
     # updating and comparing
@@ -68,10 +69,10 @@ __all__ = [
     # what those hold
     "Line", "Piece", "EdgeShare", "ContextLayer", "Manifest", "FeatureSpec", "ContextSpec",
     "Provenance", "StatedFigure", "Reconciliation", "Strip", "Reconciled", "OsmSource",
-    "OsmElement", "Imported", "Prepared",
+    "OsmElement", "Imported", "ReadOptions", "Prepared",
     "Side", "SideInfo", "SIDES", "Kind", "Status",
     # errors
-    "HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "Problem",
+    "HetaoError", "BoundaryError", "HetaoIOError", "NetworkError", "InstalledFolderError", "Problem",
 ]
 
 #: Each public name imported on first use: name -> (module, attribute).
@@ -84,6 +85,7 @@ _LAZY = {
     "LineRefresh": ("._refresh", "LineRefresh"),
     "Prepared": ("._swap", "Prepared"),
     "Imported": (".importer", "Imported"),
+    "ReadOptions": (".importer", "ReadOptions"),
     "OsmElement": (".overpass", "OsmElement"),
     "swap": ("._swap", "swap"),
     "diff_previous": ("._swap", "diff_previous"),
@@ -91,6 +93,7 @@ _LAZY = {
     "SwapOptions": ("._swap", "SwapOptions"),
     "Note": ("._swap", "Note"),
     "undo": (".history", "undo"),
+    "copy_boundaries": (".zone", "copy_boundaries"),
     "to_table": (".report", "to_table"),
     "to_csv": (".report", "to_csv"),
     "to_json": (".report", "to_json"),
@@ -148,13 +151,14 @@ def _measurements(what: ZoneLike | Sequence[Measurement]) -> list[Measurement]:
     """Measurements given, or those of the zone given (a Zone, or its folder)."""
     from .model import Zone
 
-    if isinstance(what, (Zone, str, os.PathLike)):
-        return measure(what)
-    return list(what)
+    if isinstance(what, (Zone, str, os.PathLike)) or not isinstance(what, Sequence):
+        return measure(what)        # a zone; anything else: the TypeError naming what is accepted
+    return list(cast("Sequence[Measurement]", what))
 
 
 def load(boundaries: ZoneLike | None = None) -> Zone:
-    """Load and check a boundaries folder; the shipped one by default.
+    """Load and check a boundaries folder; by default ``hetao.settings.boundaries``, else the
+    folder named by the environment variable ``HETAO_BOUNDARIES``, else the shipped one.
 
     A :class:`Zone` given is returned as it is. Every function below that reads a zone
     takes, like this one, a ``Zone``, or its folder as a ``str`` or a path.

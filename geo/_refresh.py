@@ -34,12 +34,12 @@ from .locking import folder_lock
 from .model import Diff, Line, OsmSource, Zone
 from .osmcut import cut, fetched_line, line_text, neighbours, osm_piece, refresh_error, same
 from .overpass import OsmElement, endpoint_url, fetch_elements, find_ways, parse_element_ids, public_url
-from .zone import load_zone, resolve_folder
+from .zone import load_zone, resolve_folder, writable_folder
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["LineRefresh", "RefreshResult", "Found", "FetchOptions", "refresh", "find_osm_ways"]
+__all__ = ["LineRefresh", "RefreshResult", "Found", "RefreshOptions", "refresh", "find_osm_ways"]
 
 logger = logging.getLogger(__name__)
 
@@ -129,13 +129,16 @@ def _require_line(zone: Zone, feature_id: str, purpose: str) -> Line:
     return lines[feature_id]
 
 
-class FetchOptions(TypedDict, total=False):
-    """:func:`refresh`'s keywords for how and when the lines are fetched."""
+class RefreshOptions(TypedDict, total=False):
+    """:func:`refresh`'s further keywords: how and when the lines are fetched, and what their
+    swap accepts."""
 
     #: Seconds to wait for the server's answer (60 by default).
     timeout: float | None
     #: The date recorded (ISO 8601; today's by default).
     today: str | None
+    #: Accept lines that make a geometric check of the zone fail that passed before.
+    allow_failing_checks: bool
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ class _Run:
     resourced: bool                     # the osm parameter given: the line copies new elements
     accuracy: float | None
     allow_overlap: bool
+    allow_failing_checks: bool = False
 
     @property
     def lines(self) -> dict[str, Line]:
@@ -163,7 +167,7 @@ class _Run:
 def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None = None,
             endpoint: str | None = None, apply: bool = False, osm: list[str] | str | None = None,
             accuracy: float | None = None, allow_overlap: bool = False,
-            **fetch: Unpack[FetchOptions]) -> RefreshResult:
+            **fetch: Unpack[RefreshOptions]) -> RefreshResult:
     """Fetch the OSM-sourced lines again and report (and, with ``apply``, swap in) what moved.
 
     The lines named (their sources), fetched in one request, cut as the lines are, swapped
@@ -188,6 +192,10 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
         The refreshed lines' positional accuracy (m); the line's declared one by default.
     allow_overlap : bool
         Accept lines that make the two sides overlap.
+    allow_failing_checks : bool
+        Accept lines that make any geometric check of the zone fail that passed before (the
+        sides meet across the river and do not overlap, parts and points lie within their
+        sides); refused by default, in the dry run as with ``apply``.
     timeout : float, optional
         Seconds to wait for the server's answer (60 by default).
     today : str, optional
@@ -205,20 +213,23 @@ def refresh(ids: list[str] | str | None = None, *, boundaries: Path | str | None
         deleted or no longer a line, a polygon that no longer closes); nothing is written.
     NetworkError
         The server could not be reached or gave no usable answer; nothing is written.
+    InstalledFolderError
+        With ``apply``, in the boundaries shipped inside an installed package (copy them to
+        a folder of your own: :func:`hetao.copy_boundaries`); nothing is fetched or written.
     TypeError
         For a keyword that is not a parameter.
     """
-    unknown = sorted(set(fetch) - set(FetchOptions.__annotations__))
+    unknown = sorted(set(fetch) - set(RefreshOptions.__annotations__))
     if unknown:
         raise TypeError(f"refresh() got an unexpected keyword argument {unknown[0]!r}")
-    folder = resolve_folder(boundaries)
+    folder = writable_folder(boundaries) if apply else resolve_folder(boundaries)
     today = fetch.get("today") or dt.date.today().isoformat()
     ids = [ids] if isinstance(ids, str) else ids
     elements = _checked_arguments(ids, osm, accuracy)
     url = endpoint_url(endpoint)
     read = _fingerprint(folder)         # checked again, under the lock, before apply writes
     run = _Run(folder, load_zone(folder), read, public_url(url), today, elements is not None,
-               accuracy, allow_overlap)
+               accuracy, allow_overlap, bool(fetch.get("allow_failing_checks")))
     sources, skipped = _sources(run, ids, elements)
     if not sources:
         return run.nothing([], skipped)
@@ -296,7 +307,20 @@ def _fetch(run: _Run, sources: dict[str, OsmSource], url: str,
         found = fetch_elements(refs, endpoint=url, timeout=timeout)
     except NetworkError as exc:
         raise NetworkError(f"refresh {', '.join(sources)}: {exc}") from None
-    return {lid: fetched_line(lid, source.elements, found, run.shown) for lid, source in sources.items()}
+    if refs and not found:
+        raise BoundaryError([Problem(f"refresh {', '.join(sources)}", None, (
+            f"{run.shown} returned none of the {len(refs)} OpenStreetMap elements asked for (an empty "
+            "answer: a mirror still loading its data, or one without this region?); try again, or "
+            "another endpoint"))])
+    fetched, problems = {}, []
+    for lid, source in sources.items():      # every line that cannot be fetched, named at once
+        try:
+            fetched[lid] = fetched_line(lid, source.elements, found, run.shown)
+        except BoundaryError as exc:
+            problems += exc.problems
+    if problems:
+        raise BoundaryError(problems)
+    return fetched
 
 
 def _cut_all(run: _Run, sources: dict[str, OsmSource], raw_lines: dict[str, str],
@@ -381,7 +405,8 @@ def _item(run: _Run, change: LineRefresh) -> SwapItem:
         source=source, licence=OSM_LICENCE,
         accuracy=run.accuracy if run.accuracy is not None else spec.provenance.positional_accuracy_m,
         approximate=spec.approximate and not run.resourced, keep_explanation=True,
-        allow_overlap=run.allow_overlap, today=run.today, prepared=change.prepared)
+        allow_overlap=run.allow_overlap, allow_failing_checks=run.allow_failing_checks, today=run.today,
+        prepared=change.prepared)
     return change.line_id, Path(f"refresh {change.line_id}"), options
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import shapely
 
 from ._diff import affected_ids, diff_zones
+from .checks import MEET_CHECK, OVERLAP_CHECK, geometric_checks
 from .errors import BoundaryError, HetaoIOError, Problem
 from .files import write_files_atomic
 from .history import (
@@ -33,8 +34,8 @@ from .importer import Imported, read_boundary
 from .locking import folder_lock
 from .manifest import MANIFEST_NAME, manifest_text
 from .measurement import measure_zone
-from .model import AreaMeasurement, Diff, Measurement, Zone
-from .zone import load_zone, resolve_folder
+from .model import AreaMeasurement, CheckResult, Diff, Measurement, Zone
+from .zone import installed_boundaries, installed_folder_error, load_zone, resolve_folder, writable_folder
 
 __all__ = ["Note", "SwapResult", "Prepared", "SwapOptions", "SwapItem", "swap", "swap_many",
            "check_accuracy", "diff_previous"]
@@ -49,7 +50,8 @@ class Note:
 
     Codes: ``import`` (what reading the file did to it), ``entry-member-removed``,
     ``accuracy-inherited`` (no accuracy given: the previous one assumed),
-    ``approximate-dropped``, ``explanation-set``, ``overlap-allowed``.
+    ``approximate-dropped``, ``explanation-set``, ``overlap-allowed``,
+    ``check-failure-allowed`` (a geometric check that passed before fails now, as allowed).
 
     Examples
     --------
@@ -128,11 +130,14 @@ class SwapOptions:
     Attributes
     ----------
     crs, layer, datum : how the file is read.
+    feature, where : which of the file's features to read (its id; "KEY=VALUE").
     source, licence, accuracy : the new geometry's provenance.
     approximate, explanation, keep_explanation : what the manifest entry says of it.
     allow_overlap : accept a geometry that overlaps the other side.
     today : the date recorded (ISO 8601; today's by default).
     prepared : a geometry made by hetao itself (``refresh``), used instead of reading the file.
+    allow_failing_checks : accept a geometry that makes any of the zone's geometric checks
+        (:func:`hetao.checks.geometric_checks`) fail that passed before.
     """
 
     crs: str | None = None
@@ -147,6 +152,9 @@ class SwapOptions:
     datum: str | None = None
     today: str | None = None
     prepared: Prepared | None = None
+    feature: str | None = None
+    where: str | None = None
+    allow_failing_checks: bool = False
 
 
 #: One item of :func:`swap_many`: the feature, the file its new geometry comes from (or the
@@ -188,6 +196,11 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
         geometry).
     allow_overlap : bool
         Accept a geometry that overlaps the other side (refused by default).
+    allow_failing_checks : bool
+        Accept a geometry that makes a geometric check of the zone fail that passed before
+        (the sides meet across the river and do not overlap, each part and point lies within
+        its side; refused by default). Stated figures never block a swap: their statuses
+        are in the diff.
     datum : {"gcj02", "bd09"}, optional
         The file's lon/lat come from a Chinese web map (Amap/Tencent GCJ-02, Baidu BD-09):
         convert them to WGS84 (needs ``pip install 'hetao[datum]'``).
@@ -202,7 +215,11 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
     Raises
     ------
     BoundaryError
-        For a bad file, a bad folder or missing provenance; nothing is written.
+        For a bad file, a bad folder, missing provenance or a geometric check that the new
+        geometry breaks; nothing is written.
+    InstalledFolderError
+        For a real swap in the boundaries shipped inside an installed package (copy them
+        to a folder of your own: :func:`hetao.copy_boundaries`); nothing is written.
     TypeError
         For a keyword that is not one of the options.
     """
@@ -210,7 +227,7 @@ def swap(feature_id: str, file: Path | str, *, boundaries: Path | str | None = N
     if unknown:
         raise TypeError(f"swap() got an unexpected keyword argument {unknown[0]!r}")
     chosen = replace(options or SwapOptions(), **changes)
-    folder = resolve_folder(boundaries)
+    folder = resolve_folder(boundaries) if dry_run else writable_folder(boundaries)
     if chosen.explanation is not None and chosen.keep_explanation:
         raise BoundaryError([Problem(file, feature_id, "give the explanation parameter or the "
                                      "keep_explanation parameter, not both")])
@@ -270,10 +287,14 @@ def swap_many(folder: Path, items: Sequence[SwapItem], *, dry_run: bool) -> list
     ------
     BoundaryError
         A feature given twice, a bad file, missing provenance, a folder that does not load
-        with the new geometries, a new overlap not allowed; nothing is written.
+        with the new geometries, a geometric check broken and not allowed; nothing is written.
+    InstalledFolderError
+        A real swap in the boundaries shipped inside an installed package; nothing is written.
     HetaoIOError
         The files could not be written; the folder is left as it was.
     """
+    if not dry_run and installed_boundaries(folder):
+        raise installed_folder_error(folder)
     ids = [feature_id for feature_id, _, _ in items]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -300,23 +321,20 @@ def swap_many(folder: Path, items: Sequence[SwapItem], *, dry_run: bool) -> list
 
 def _rehearse(folder: Path, before: Zone, plans: list[_Plan], new_manifest_text: str,
               dry_run: bool) -> list[SwapResult]:
-    """The swap done on a scratch copy: the zone after it loaded, the new overlap (if any)
-    refused or noted, everything affected measured and diffed."""
+    """The swap done on a scratch copy: the zone after it loaded, the geometric checks it
+    breaks (if any) refused or noted, everything affected measured and diffed."""
     after = _scratch_zone(folder, plans, new_manifest_text)
     affected = {plan.feature_id: affected_ids(after, plan.feature_id) for plan in plans}
     every = list(dict.fromkeys(i for ids in affected.values() for i in ids))
     measurements = measure_zone(after)
-    overlap = _new_overlap(before, after, every)
-    if overlap and not all(plan.allow_overlap for plan in plans):
-        first = next(plan for plan in plans if not plan.allow_overlap)
-        raise BoundaryError([Problem(first.file, first.feature_id, (
-            f"the new geometry makes the two sides overlap ({overlap}); fix it, or give the "
-            "allow_overlap parameter to swap it in anyway"))])
+    broken = _new_failures(before, after, every)
+    refused = [check for check in broken if not all(_allows(plan, check) for plan in plans)]
+    if refused:
+        raise _refusal(refused, plans)
     diffs = diff_zones(before, after, every, after_measurements=measurements)
     results = []
     for plan in plans:
-        if overlap:
-            plan.notes.append(Note("overlap-allowed", f"the sides now overlap ({overlap}): allowed as asked"))
+        plan.notes.extend(_allowed_note(check) for check in broken)
         mine = tuple(d for d in diffs if d.id in affected[plan.feature_id])
         results.append(SwapResult(plan.feature_id, plan.imported, before, after,
                                   Diff(mine, "before", "after swap"), measurements, notes=plan.notes,
@@ -409,6 +427,8 @@ class _Plan:
     version: Path
     notes: list[Note]
     allow_overlap: bool
+    allow_failing_checks: bool = False
+    datum_given: bool = False       # read with a datum, or made by hetao (refresh)
 
 
 def _plan(folder: Path, before: Zone, manifest: dict[str, Any], item: SwapItem, dry_run: bool) -> _Plan:
@@ -419,7 +439,8 @@ def _plan(folder: Path, before: Zone, manifest: dict[str, Any], item: SwapItem, 
     source, licence = _check_provenance(file, feature_id, options, dry_run)
     prepared = options.prepared
     imported = (prepared.imported if prepared is not None else read_boundary(
-        file, spec.kind, feature_id, crs=options.crs, layer=options.layer, datum=options.datum))
+        file, spec.kind, feature_id, crs=options.crs, layer=options.layer, datum=options.datum,
+        feature=options.feature, where=options.where))
     notes = [Note("import", text) for text in imported.notes]
     latest = latest_version(folder, feature_id)
     number = int(latest.name) + 1 if latest else 1
@@ -437,7 +458,8 @@ def _plan(folder: Path, before: Zone, manifest: dict[str, Any], item: SwapItem, 
     new_entry["provenance"] = _provenance(file, imported, options, source, licence, accuracy)
     return _Plan(feature_id, file, spec.kind, imported, old_entry, new_entry, geometry_rel,
                  _geometry_text(feature_id, spec.kind, imported, prepared), number,
-                 history_dir(folder, feature_id) / f"{number:04d}", notes, options.allow_overlap)
+                 history_dir(folder, feature_id) / f"{number:04d}", notes, options.allow_overlap,
+                 options.allow_failing_checks, options.datum is not None or prepared is not None)
 
 
 def _check_provenance(file: Path, feature_id: str, options: SwapOptions,
@@ -555,22 +577,54 @@ def _geometry_text(feature_id: str, kind: str, imported: Imported, prepared: Pre
         f'{shapely.to_geojson(part)}}}' for pid, part in pieces) + "]}\n"
 
 
-def _new_overlap(before: Zone, after: Zone, ids: list[str]) -> str | None:
-    """What the sides' overlap check says after the swap, if it passed before and fails now.
+def _new_failures(before: Zone, after: Zone, ids: list[str]) -> list[CheckResult]:
+    """The zone's geometric checks that passed before the swap and fail after it.
 
     ``ids`` are the features the swap changes: where each is the same, coordinate for
-    coordinate, the sides are too, and there is nothing to check.
+    coordinate, nothing they bound is any different, and there is nothing to check; only
+    the checks a changed feature can affect are run.
     """
-    from .checks import sides_overlap
-
     old = {b.id: b.geometry for b in before.features}
-    if all(b.id in old and shapely.equals_exact(old[b.id], b.geometry, 0.0)
-           for b in after.features if b.id in ids):
-        return None
-    now = sides_overlap(after)
-    if now.ok or not sides_overlap(before).ok:
-        return None
-    return now.detail
+    changed = [b.id for b in after.features
+               if b.id in ids and not (b.id in old and shapely.equals_exact(old[b.id], b.geometry, 0.0))]
+    if not changed:
+        return []
+    failing = [check for check in geometric_checks(after, changed) if not check.ok]
+    if not failing:
+        return []
+    passed = {check.name: check.ok for check in geometric_checks(before, changed)}
+    return [check for check in failing if passed.get(check.name, True)]
+
+
+def _allows(plan: _Plan, check: CheckResult) -> bool:
+    """Whether the plan's options accept ``check`` failing (the overlap check: either option)."""
+    return plan.allow_failing_checks or (check.name == OVERLAP_CHECK and plan.allow_overlap)
+
+
+def _refusal(refused: list[CheckResult], plans: list[_Plan]) -> BoundaryError:
+    """The one-line refusal of a swap that breaks the ``refused`` checks, naming each with its
+    figures (and, where the sides no longer meet, the datum that may be the cause)."""
+    first = next(plan for plan in plans if not _allows(plan, refused[0]))
+    if len(refused) == 1 and refused[0].name == OVERLAP_CHECK:
+        return BoundaryError([Problem(first.file, first.feature_id, (
+            f"the new geometry makes the two sides overlap ({refused[0].detail}); fix it, or give the "
+            "allow_overlap parameter to swap it in anyway"))])
+    named = "; ".join(f"'{check.name}' ({check.detail})" for check in refused)
+    hint = ""
+    if any(check.name == MEET_CHECK for check in refused) and not first.datum_given:
+        hint = ("; if the file was traced on a Chinese web map, convert it: give the datum parameter "
+                "gcj02 (Amap, Tencent) or bd09 (Baidu)")
+    return BoundaryError([Problem(first.file, first.feature_id, (
+        f"the new geometry fails the check{'s' if len(refused) > 1 else ''} {named}, which passed "
+        f"before{hint}; fix it, or give the allow_failing_checks parameter to swap it in anyway"))])
+
+
+def _allowed_note(check: CheckResult) -> Note:
+    """The note of a check that now fails, as allowed."""
+    if check.name == OVERLAP_CHECK:
+        return Note("overlap-allowed", f"the sides now overlap ({check.detail}): allowed as asked")
+    return Note("check-failure-allowed", f"the check '{check.name}' now fails ({check.detail}): "
+                "allowed as asked")
 
 
 def _unscratch(problem: str, scratch: Path, folder: Path, renames: dict[str, Path],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -11,9 +12,10 @@ from shapely.geometry.base import BaseGeometry
 from ._compat import moved
 from .geodesy import LOCAL_CRS, distance_m, to_crs
 from .measurement import polygonal_area
-from .model import CheckResult, Measurement, Zone
+from .model import CheckResult, Feature, Measurement, Zone
 
-__all__ = ["SLIVER_WIDTH_M", "MAX_RIVER_GAP_M", "check_zone", "sides_overlap"]
+__all__ = ["SLIVER_WIDTH_M", "MAX_RIVER_GAP_M", "OVERLAP_CHECK", "MEET_CHECK", "check_zone",
+           "geometric_checks", "sides_overlap"]
 
 #: The widest the Shenzhen River gets between the sides: twice the widest measured
 #: half-channel (128 m, shared/data/river_channel_widths.json), rounded up. Sides farther
@@ -22,6 +24,9 @@ MAX_RIVER_GAP_M = 260.0
 #: Overlaps nowhere wider than this are slivers where two sources trace the same border
 #: line with vertices a few centimetres apart; they do not count as overlaps.
 SLIVER_WIDTH_M = 0.1
+#: The names of the two checks of the sides.
+OVERLAP_CHECK = "the sides do not overlap"
+MEET_CHECK = "the sides meet across the river"
 
 
 def _polygons(geometry: BaseGeometry) -> np.ndarray:
@@ -62,7 +67,7 @@ def sides_overlap(zone: Zone, sides: dict[str, BaseGeometry] | None = None) -> C
     """The check that the Hong Kong and Shenzhen sides do not overlap (beyond slivers)."""
     sides = sides if sides is not None else zone.sides()
     if len(sides) < 2:
-        return CheckResult("the sides do not overlap", True, "only one side is drawn")
+        return CheckResult(OVERLAP_CHECK, True, "only one side is drawn")
     hk, sz = sides["hong_kong"], sides["shenzhen"]
     return _overlap(hk, sz, distance_m(hk, sz))
 
@@ -72,14 +77,14 @@ def _overlap(hk: BaseGeometry, sz: BaseGeometry, gap: float) -> CheckResult:
     overlap, wide = _extent(shapely.intersection(hk, sz))
     kind = "wider than" if wide else "only in slivers under"
     return CheckResult(
-        "the sides do not overlap", not wide,
+        OVERLAP_CHECK, not wide,
         f"overlap {overlap:,.1f} m² ({kind} {SLIVER_WIDTH_M} m), gap between the sides {gap:,.1f} m")
 
 
 def _meet(gap: float) -> CheckResult:
     """The check that two sides ``gap`` metres apart meet across the river."""
     return CheckResult(
-        "the sides meet across the river", gap <= MAX_RIVER_GAP_M,
+        MEET_CHECK, gap <= MAX_RIVER_GAP_M,
         f"gap {gap:,.1f} m" + ("" if gap <= MAX_RIVER_GAP_M else
                                f", wider than the river ({MAX_RIVER_GAP_M:,.0f} m): is one side "
                                "shifted (a GCJ-02 or BD-09 datum?) or traced short of the river?"))
@@ -89,10 +94,10 @@ def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]
     """Run every zone check.
 
     - every stated figure agrees with the measured area, or the difference is explained;
-    - the Hong Kong and Shenzhen sides do not overlap (the overlap area and the gap
-      between them are reported);
-    - each part lies within its side;
-    - each point lies within its side (the distance is reported if not).
+    - the geometric checks (:func:`geometric_checks`): the Hong Kong and Shenzhen sides do
+      not overlap (the overlap area and the gap between them are reported) and meet across
+      the river; each part lies within its side; each point lies within its side (the
+      distance is reported if not).
     """
     differs = [
         CheckResult(
@@ -104,8 +109,30 @@ def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]
     n = sum(len(m.comparisons) for m in measurements)
     results = differs or [CheckResult(
         "stated figures", True, f"all {n} agree, are reconciled or explained, or are not land areas")]
+    return results + geometric_checks(zone)
+
+
+def geometric_checks(zone: Zone, changed: Collection[str] | None = None) -> list[CheckResult]:
+    """The zone's checks of geometry alone (every check but the stated figures'), in
+    :func:`check_zone`'s order: the sides do not overlap, the sides meet across the river,
+    each part lies within its side, each point lies within its side.
+
+    Parameters
+    ----------
+    zone : Zone
+        The zone to check.
+    changed : collection of str, optional
+        Features whose geometry changed: only the checks that a change of them can affect
+        are run (the sides', when a polygon of a side changed; a part's, when it or its
+        parent changed; a point's, when it or a polygon of its side changed). All by default.
+    """
+    features = {b.id: b for b in zone.features}
+    moved = set(features) if changed is None else {i for i in changed if i in features}
+    moved_sides = {features[i].spec.side for i in moved
+                   if features[i].spec.kind == "polygon" and features[i].spec.side is not None}
     sides = zone.sides()
-    if len(sides) == 2:
+    results = []
+    if len(sides) == 2 and moved_sides:
         hk, sz = sides["hong_kong"], sides["shenzhen"]
         gap = distance_m(hk, sz)
         results += [_overlap(hk, sz, gap), _meet(gap)]
@@ -113,18 +140,24 @@ def check_zone(zone: Zone, measurements: list[Measurement]) -> list[CheckResult]
         spec = b.spec
         side = sides.get(spec.side) if spec.side is not None else None
         if spec.part_of is not None and spec.kind == "polygon":
-            parent = zone.feature(spec.part_of).geometry
-            outside, wide = _extent(shapely.difference(b.geometry, parent))
-            results.append(CheckResult(
-                f"{spec.id} lies within {spec.part_of}", not wide,
-                f"{outside / 1e4:,.4f} ha outside"))
+            if spec.id in moved or spec.part_of in moved:
+                results.append(_within_parent(zone, b))
         elif spec.kind == "point" and side is not None and spec.side is not None:
-            inside = side.covers(b.geometry)
-            distance = 0.0 if inside else distance_m(side, b.geometry)
-            results.append(CheckResult(
-                f"{spec.id} lies within the {spec.side.replace('_', ' ')} side", inside,
-                "inside" if inside else f"{distance:,.1f} m outside"))
+            if spec.id in moved or spec.side in moved_sides:
+                inside = side.covers(b.geometry)
+                distance = 0.0 if inside else distance_m(side, b.geometry)
+                results.append(CheckResult(
+                    f"{spec.id} lies within the {spec.side.replace('_', ' ')} side", inside,
+                    "inside" if inside else f"{distance:,.1f} m outside"))
     return results
+
+
+def _within_parent(zone: Zone, part: Feature) -> CheckResult:
+    """The check that a part lies within the polygon it is part of."""
+    parent_id = part.spec.part_of
+    assert parent_id is not None
+    outside, wide = _extent(shapely.difference(part.geometry, zone.feature(parent_id).geometry))
+    return CheckResult(f"{part.id} lies within {parent_id}", not wide, f"{outside / 1e4:,.4f} ha outside")
 
 
 #: Names that moved in 0.3.0: still found here for one release, with a FutureWarning.

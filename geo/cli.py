@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 import click
 
 from . import __version__
-from .errors import BoundaryError, HetaoError, HetaoWarning, NetworkError
+from .errors import BoundaryError, HetaoError, HetaoWarning, InstalledFolderError, NetworkError
 
 if TYPE_CHECKING:
     from . import Found, Measurement, RefreshResult, SwapResult, Zone
@@ -29,7 +29,8 @@ _FLAGS = {"crs": "--crs", "layer": "--layer", "source": "--source", "licence": "
           "accuracy": "--accuracy", "offline": "--cdn", "boundaries": "--boundaries",
           "explanation": "--explanation", "keep_explanation": "--keep-explanation",
           "allow_overlap": "--allow-overlap", "approximate": "--approximate", "datum": "--datum",
-          "endpoint": "--endpoint", "osm": "--osm", "timeout": "--timeout"}
+          "endpoint": "--endpoint", "osm": "--osm", "timeout": "--timeout",
+          "allow_failing_checks": "--allow-failing-checks", "feature": "--feature", "where": "--where"}
 _PARAMETERS = re.compile(r"the ((?:[a-z_]+, )*[a-z_]+(?: and [a-z_]+)?) parameters?( off)?")
 #: "the datum parameter gcj02" reads "--datum gcj02"; the rest as above.
 
@@ -70,6 +71,11 @@ def _fail(exc: HetaoError) -> click.ClickException:
         return InputError(exc.problems)
     if isinstance(exc, NetworkError):       # the server is input too: exit 2
         return InputError([str(exc)])
+    if isinstance(exc, InstalledFolderError):   # a folder of one's own is needed: exit 2
+        return InputError([f"{exc.folder} is the boundaries folder inside the installed hetao package, "
+                           "which hetao never changes: copy it to a folder of your own with "
+                           "hetao copy-boundaries DIR, then export HETAO_BOUNDARIES=DIR (or give "
+                           "--boundaries DIR)"])
     return InputError([str(exc)]) if isinstance(exc, ValueError) else Failure(str(exc))
 
 
@@ -131,7 +137,7 @@ def _print_warnings(ctx: click.Context) -> None:
 
 boundaries_option = click.option(
     "--boundaries", "boundaries", type=click.Path(path_type=Path, file_okay=False),
-    default=None, help="Boundaries folder (default: the shipped boundaries).")
+    default=None, help="Boundaries folder (default: $HETAO_BOUNDARIES, else the shipped boundaries).")
 
 
 def _load(boundaries: Path | None) -> tuple[Zone, list[Measurement]]:
@@ -270,6 +276,9 @@ def _print_swap(result: SwapResult) -> None:
 @boundaries_option
 @click.option("--crs", help="CRS of FILE when the file has none, e.g. EPSG:2326.")
 @click.option("--layer", help="Layer of FILE to read (GeoPackage, KML with several layers).")
+@click.option("--feature", "pick", metavar="ID",
+              help="Read only FILE's feature with this id (e.g. from hetao.geojson: --feature hong-kong-park).")
+@click.option("--where", metavar="KEY=VALUE", help="Read only FILE's features whose property KEY is VALUE.")
 @click.option("--source", help="Where the new geometry comes from (required).")
 @click.option("--licence", help="Its licence (required).")
 @click.option("--accuracy", type=float, help="Its positional accuracy in metres (required).")
@@ -277,13 +286,15 @@ def _print_swap(result: SwapResult) -> None:
 @click.option("--explanation", help="Why measured and stated still differ (replaces the old explanation).")
 @click.option("--keep-explanation", is_flag=True, help="Keep the previous explanation.")
 @click.option("--allow-overlap", is_flag=True, help="Swap in a geometry that overlaps the other side.")
+@click.option("--allow-failing-checks", is_flag=True,
+              help="Swap in a geometry that makes a geometric check (hetao check) fail that passed before.")
 @click.option("--datum", type=click.Choice(["gcj02", "bd09"]),
               help="FILE's lon/lat come from a Chinese web map: convert from GCJ-02 or BD-09.")
 @click.option("--dry-run", is_flag=True, help="Check, measure and compare; write nothing.")
 def swap(feature_id: str, file: Path, boundaries: Path | None, crs: str | None,
-         layer: str | None, source: str | None, licence: str | None, accuracy: float | None,
+         layer: str | None, pick: str | None, where: str | None, source: str | None, licence: str | None, accuracy: float | None,
          approximate: bool, explanation: str | None, keep_explanation: bool, allow_overlap: bool,
-         datum: str | None, dry_run: bool) -> None:
+         allow_failing_checks: bool, datum: str | None, dry_run: bool) -> None:
     """Replace a feature's geometry with FILE (GeoJSON, Shapefile, GeoPackage, KML, FlatGeobuf).
 
     The previous version is kept in the boundaries folder's history/, so hetao undo
@@ -297,10 +308,10 @@ def swap(feature_id: str, file: Path, boundaries: Path | None, crs: str | None,
     import hetao
     try:
         result = hetao.swap(feature_id, file, boundaries=boundaries, crs=crs, layer=layer,
-                            source=source, licence=licence, accuracy=accuracy,
+                            feature=pick, where=where, source=source, licence=licence, accuracy=accuracy,
                             approximate=approximate, explanation=explanation,
                             keep_explanation=keep_explanation, allow_overlap=allow_overlap,
-                            datum=datum, dry_run=dry_run)
+                            allow_failing_checks=allow_failing_checks, datum=datum, dry_run=dry_run)
     except HetaoError as exc:
         raise _fail(exc) from None
     _print_swap(result)
@@ -332,19 +343,51 @@ def undo(feature_id: str, boundaries: Path | None) -> None:
         _say(f"restored {path}")
 
 
+@cli.command("copy-boundaries")
+@click.argument("folder", type=click.Path(path_type=Path))
+def copy_boundaries(folder: Path) -> None:
+    """Copy the shipped boundaries into FOLDER (new or empty): a folder of your own.
+
+    swap, undo and refresh --apply never write into an installed package; they work on
+    a folder of your own, named by HETAO_BOUNDARIES (for every command) or --boundaries.
+
+    \b
+    Example:
+        hetao copy-boundaries ~/hetao-boundaries
+        export HETAO_BOUNDARIES=~/hetao-boundaries
+    """
+    import shlex
+
+    import hetao
+    try:
+        written = hetao.copy_boundaries(folder)
+    except HetaoError as exc:
+        raise _fail(exc) from None
+    _say(f"copied the shipped boundaries ({len(written)} files) to {folder}")
+    click.echo(f"use it for every command: export HETAO_BOUNDARIES={shlex.quote(str(folder.resolve()))} "
+               f"(or give --boundaries {shlex.quote(str(folder))})")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--previous", "feature_id", metavar="FEATURE_ID",
               help="Compare FEATURE_ID with its version before the last hetao swap (no OLD NEW).")
 @boundaries_option
-@click.option("--crs", help="CRS of files that have none, e.g. EPSG:2326.")
-@click.option("--layer", help="Layer to read from files with several (GeoPackage, KML).")
+@click.option("--crs", help="CRS of files that have none, e.g. EPSG:2326 (both files).")
+@click.option("--layer", help="Layer to read from files with several (GeoPackage, KML; both files).")
+@click.option("--old-crs", help="CRS of OLD alone (instead of --crs).")
+@click.option("--new-crs", help="CRS of NEW alone (instead of --crs).")
+@click.option("--old-layer", help="Layer of OLD alone (instead of --layer).")
+@click.option("--new-layer", help="Layer of NEW alone (instead of --layer).")
+@click.option("--feature", "pick", metavar="ID",
+              help="Compare only the feature with this id of files that hold several (e.g. hetao.geojson).")
+@click.option("--where", metavar="KEY=VALUE", help="Compare only the features whose property KEY is VALUE.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--map", "map_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write a map of old, new, gained and lost to this HTML file.")
 @click.option("--cdn", is_flag=True, help="With --map: link assets from CDNs instead of inlining them.")
 def diff(paths: tuple[Path, ...], feature_id: str | None, boundaries: Path | None, crs: str | None,
-         layer: str | None, fmt: str, map_file: Path | None, cdn: bool) -> None:
+         layer: str | None, fmt: str, map_file: Path | None, cdn: bool, **reading: str | None) -> None:
     """Show what changed between OLD and NEW (two boundaries folders, or two files).
 
     With --previous FEATURE_ID instead: what the last hetao swap of that feature changed.
@@ -353,21 +396,26 @@ def diff(paths: tuple[Path, ...], feature_id: str | None, boundaries: Path | Non
     Example:
         hetao diff boundaries-2025/ boundaries/ --format json
         hetao diff --previous hong-kong-park --map output/diff.html
+        hetao diff output/hetao.geojson survey.dxf --new-crs EPSG:2326 --feature hong-kong-park
     """
     import hetao
     if feature_id is not None and paths:
         raise click.UsageError("give OLD NEW, or --previous FEATURE_ID, not both")
     if feature_id is None and len(paths) != 2:
         raise click.UsageError("give two folders or two files (OLD NEW), or --previous FEATURE_ID")
-    if feature_id is not None and (crs or layer):
-        raise click.UsageError("--crs and --layer are for OLD NEW files, not --previous")
+    if feature_id is not None and (crs or layer or any(reading.values())):
+        raise click.UsageError("--crs, --layer, --old-crs, --new-crs, --old-layer, --new-layer, "
+                               "--feature and --where are for OLD NEW files, not --previous")
+    sides = {side: {key: reading[f"{side}_{key}"] for key in ("crs", "layer") if reading[f"{side}_{key}"]}
+             for side in ("old", "new")}
     if feature_id is None and boundaries is not None:
         raise click.UsageError("--boundaries goes with --previous FEATURE_ID")
     try:
         if feature_id is not None:
             result = hetao.diff_previous(feature_id, boundaries=boundaries)
         else:
-            result = hetao.diff(*paths, crs=crs, layer=layer)
+            result = hetao.diff(*paths, crs=crs, layer=layer, feature=reading["pick"],
+                                where=reading["where"], old_options=sides["old"], new_options=sides["new"])
         if fmt == "json":
             click.echo(json.dumps(result.records(), ensure_ascii=False, indent=2))
         else:
@@ -394,6 +442,8 @@ def diff(paths: tuple[Path, ...], feature_id: str | None, boundaries: Path | Non
 @click.option("--accuracy", type=float, help="Positional accuracy (m) of the refreshed lines "
               "(default: each line's declared accuracy).")
 @click.option("--allow-overlap", is_flag=True, help="Accept lines that make the sides overlap.")
+@click.option("--allow-failing-checks", is_flag=True,
+              help="Accept lines that make a geometric check (hetao check) fail that passed before.")
 @click.option("--find", "find_name", metavar="NAME", help="List the OSM ways near the zone named NAME "
               "(e.g. 绒花路) instead; nothing is fetched for the lines.")
 @click.option("--near", metavar="LINE_ID", help="With --find: measure distances to this line "
@@ -402,8 +452,8 @@ def diff(paths: tuple[Path, ...], feature_id: str | None, boundaries: Path | Non
               help="Seconds to wait for the server's answer (default 60).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | None, apply_: bool,
-            osm: str | None, accuracy: float | None, allow_overlap: bool, find_name: str | None,
-            near: str | None, timeout: float | None, fmt: str) -> None:
+            osm: str | None, accuracy: float | None, allow_overlap: bool, allow_failing_checks: bool,
+            find_name: str | None, near: str | None, timeout: float | None, fmt: str) -> None:
     """Fetch the lines copied from OpenStreetMap again and show what moved.
 
     Every line whose manifest names OSM ways or relations is fetched from the Overpass API
@@ -441,7 +491,8 @@ def refresh(line_ids: tuple[str, ...], boundaries: Path | None, endpoint: str | 
     try:
         result = hetao.refresh(list(line_ids) or None, boundaries=boundaries, endpoint=endpoint,
                                apply=apply_, osm=elements, accuracy=accuracy,
-                               allow_overlap=allow_overlap, timeout=timeout)
+                               allow_overlap=allow_overlap, allow_failing_checks=allow_failing_checks,
+                               timeout=timeout)
     except HetaoError as exc:
         raise _fail(exc) from None
     _print_refresh(result, fmt, apply_, boundaries)

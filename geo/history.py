@@ -22,7 +22,7 @@ from .files import read_json, write_files_atomic
 from .locking import folder_lock
 from .manifest import MANIFEST_NAME, manifest_text
 from .model import Zone
-from .zone import load_zone, resolve_folder
+from .zone import load_zone, resolve_folder, writable_folder
 
 __all__ = ["HISTORY", "read_manifest", "history_dir", "latest_version", "manifest_entry", "scratch_copy",
            "unscratched", "referenced", "remove_file", "remove_empty", "previous_version",
@@ -152,8 +152,11 @@ def undo(feature_id: str, *, boundaries: Path | str | None = None) -> list[Path]
     ------
     BoundaryError
         If the feature was never swapped.
+    InstalledFolderError
+        In the boundaries shipped inside an installed package (nothing is written there:
+        copy them to a folder of your own with :func:`hetao.copy_boundaries`).
     """
-    folder = resolve_folder(boundaries)
+    folder = writable_folder(boundaries)
     with folder_lock(folder):
         return _undo(folder, feature_id)
 

@@ -8,6 +8,12 @@ Each is a module attribute, read each time it is used, so a caller changes it on
 
 Attributes
 ----------
+boundaries : str, path or None
+    The boundaries folder every command and :func:`hetao.load` use when none is given;
+    ``None``: the environment variable ``HETAO_BOUNDARIES`` (:data:`BOUNDARIES_ENV`), else
+    the folder shipped with hetao. A folder of one's own (``hetao copy-boundaries DIR``)
+    is what ``swap``, ``undo`` and ``refresh --apply`` write to when hetao is installed
+    from a wheel: they never write into the installed package.
 lock_timeout_s : float
     How long a writer (swap, undo, refresh --apply) waits for another to finish with a
     boundaries folder before it refuses (seconds). Default 10.
@@ -38,9 +44,11 @@ Examples
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 __all__ = [
+    "BOUNDARIES_ENV", "boundaries",
     "DEFAULT_OVERPASS_ENDPOINT", "OVERPASS_ENDPOINT_ENV", "lock_timeout_s", "overpass_endpoint",
     "overpass_timeout_s", "overpass_connect_timeout_s", "overpass_retries", "overpass_backoff_s",
     "overpass_max_retry_after_s", "requests_kwargs",
@@ -51,6 +59,10 @@ DEFAULT_OVERPASS_ENDPOINT = "https://overpass-api.de/api/interpreter"
 #: The environment variable naming another Overpass server (a mirror, a self-hosted one).
 OVERPASS_ENDPOINT_ENV = "HETAO_OVERPASS_URL"
 
+#: The environment variable naming the boundaries folder to use by default.
+BOUNDARIES_ENV = "HETAO_BOUNDARIES"
+
+boundaries: str | os.PathLike[str] | None = None
 lock_timeout_s: float = 10.0
 overpass_endpoint: str | None = None
 overpass_timeout_s: float = 60.0

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,15 +20,19 @@ from pathlib import Path
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from . import settings
 from ._compat import moved
-from .errors import BoundaryError, HetaoError, Problem
+from .errors import BoundaryError, HetaoError, InstalledFolderError, Problem
 from .faces import build_face
+from .files import write_files_atomic
 from .geojson import LineDefaults, read_geometry_file, read_line_file
 from .manifest import MANIFEST_NAME, load_manifest
 from .model import ContextLayer, Feature, Line, Manifest, Piece, Zone
 from .validate import border_line, cross_file
 
-__all__ = ["Contents", "default_boundaries_dir", "resolve_folder", "read_folder", "assemble", "load_zone"]
+__all__ = ["Contents", "default_boundaries_dir", "resolve_folder", "installed_boundaries",
+           "installed_folder_error", "writable_folder", "copy_boundaries", "read_folder", "assemble",
+           "load_zone"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +58,95 @@ def default_boundaries_dir() -> Path:
 
 
 def resolve_folder(folder: Path | str | None) -> Path:
-    """``folder`` as a path; the shipped boundaries when ``None``."""
-    return Path(folder) if folder is not None else default_boundaries_dir()
+    """``folder`` as a path; when ``None``, :data:`hetao.settings.boundaries`, else the
+    environment variable ``HETAO_BOUNDARIES``, else the shipped boundaries."""
+    if folder is not None:
+        return Path(folder)
+    chosen = settings.boundaries or os.environ.get(settings.BOUNDARIES_ENV) or None
+    return Path(chosen).expanduser() if chosen else default_boundaries_dir()
+
+
+def _source_checkout(root: Path) -> bool:
+    """Whether ``root`` is a checkout of hetao's sources (an editable install runs from one)."""
+    return (root / "pyproject.toml").is_file() and (root / "geo").is_dir()
+
+
+def installed_boundaries(folder: Path | str) -> bool:
+    """Whether ``folder`` is the boundaries folder shipped inside an installed package (a
+    wheel, not an editable install of a checkout), which hetao never writes into.
+
+    Examples
+    --------
+    >>> installed_boundaries("my-boundaries")
+    False
+    """
+    try:
+        shipped = default_boundaries_dir().resolve()
+    except HetaoError:
+        return False
+    if Path(folder).resolve() != shipped:
+        return False
+    in_packages = any(part in ("site-packages", "dist-packages") for part in shipped.parts)
+    return in_packages or not _source_checkout(shipped.parent)
+
+
+def installed_folder_error(folder: Path | str) -> InstalledFolderError:
+    """The refusal to write into the installed boundaries ``folder``, with the way out."""
+    return InstalledFolderError(
+        f"{folder} is the boundaries folder inside the installed hetao package, which hetao never "
+        "changes (a reinstall would lose the change): copy it to a folder of your own with "
+        "hetao.copy_boundaries(DIR) (the command hetao copy-boundaries DIR), then use it: set the "
+        f"environment variable {settings.BOUNDARIES_ENV}=DIR, or give the boundaries parameter",
+        folder=str(folder))
+
+
+def writable_folder(folder: Path | str | None) -> Path:
+    """The boundaries folder a writer (swap, undo, refresh with ``apply``) uses, as
+    :func:`resolve_folder` gives it.
+
+    Raises
+    ------
+    InstalledFolderError
+        If it is the folder shipped inside an installed package (nothing is written).
+    """
+    path = resolve_folder(folder)
+    if installed_boundaries(path):
+        raise installed_folder_error(path)
+    return path
+
+
+def copy_boundaries(dest: Path | str) -> list[Path]:
+    """Copy the shipped boundaries (manifest, geometry, lines, context layers and README,
+    with their provenance) into ``dest``, a folder of one's own to swap, undo and refresh in.
+
+    Use it by default with ``HETAO_BOUNDARIES=dest`` (or :data:`hetao.settings.boundaries`),
+    or pass it as the ``boundaries`` parameter. Returns the files written.
+
+    Raises
+    ------
+    BoundaryError
+        If ``dest`` exists and is not an empty folder (nothing is written).
+    InstalledFolderError
+        If ``dest`` lies inside the installed package's boundaries.
+    HetaoIOError
+        If the files cannot be written (none is left behind).
+    """
+    source, dest = default_boundaries_dir(), Path(dest)
+    if installed_boundaries(source) and dest.resolve().is_relative_to(source.resolve()):
+        raise installed_folder_error(source)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        what = "a folder that is not empty" if dest.is_dir() else "not a folder"
+        raise BoundaryError([Problem(dest, None, f"is {what}; name a new or empty folder to copy "
+                                     "the shipped boundaries into")])
+    skipped = {"__init__.py", "__pycache__"}
+    files: dict[Path, bytes | str] = {}
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if path.is_file() and not skipped & set(relative.parts) and path.suffix != ".pyc":
+            files[dest / relative] = path.read_bytes()
+    write_files_atomic(files)
+    logger.info("copied %d files from %s to %s", len(files), source, dest)
+    return list(files)
 
 
 @dataclass
