@@ -588,8 +588,9 @@ class Diff:
     label_after: str = "after"
 
     def __repr__(self) -> str:
+        n, moved = len(self.features), sum(d.hausdorff_m > 0 for d in self.features)
         return (f"Diff({self.label_before!r} -> {self.label_after!r}: "
-                f"{', '.join(d.id for d in self.features) or 'no change'})")
+                f"{n} feature{'s' if n != 1 else ''}, {moved} moved)")
 
     def records(self) -> list[dict[str, Any]]:
         """JSON-ready records, one per feature (see :func:`diff_records`)."""
