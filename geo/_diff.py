@@ -10,7 +10,9 @@ counts, and each stated figure's status before and after.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -18,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .errors import BoundaryError, Problem
 from .geodesy import LOCAL_CRS, MAX_METRES_PER_DEGREE, to_crs
-from .importer import read_boundary
+from .importer import ReadOptions, read_with_options
 from .measurement import geodesic_area_perimeter, measure_zone, polygonal_area
 from .model import AreaMeasurement, Diff, FeatureDiff, Measurement, Status, Zone
 from .zone import load_zone
@@ -202,7 +204,9 @@ def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None, *,
 
 
 def diff_paths(old: Path | str, new: Path | str, *, crs: str | None = None,
-               layer: str | None = None) -> Diff:
+               layer: str | None = None, feature: str | None = None, where: str | None = None,
+               old_options: ReadOptions | Mapping[str, Any] | None = None,
+               new_options: ReadOptions | Mapping[str, Any] | None = None) -> Diff:
     """Compare two boundaries folders, or two boundary files of any supported format.
 
     Parameters
@@ -211,15 +215,26 @@ def diff_paths(old: Path | str, new: Path | str, *, crs: str | None = None,
         Two boundaries folders, or two files (GeoJSON, Shapefile, GeoPackage, KML,
         FlatGeobuf, zipped or not).
     crs : str, optional
-        The CRS of files that carry none.
+        The CRS of files that carry none (both of them).
     layer : str, optional
-        The layer to read from files with several.
+        The layer to read from files with several (both of them).
+    feature, where : str, optional
+        Read one feature of files that hold several (both of them; a file of one feature is
+        read whole): the one whose id is ``feature``, or those whose property is as ``where``
+        ("KEY=VALUE") says.
+    old_options, new_options : ReadOptions or mapping, optional
+        How to read one file alone (``{"crs": "EPSG:2326", "layer": "loop"}``): its keys
+        replace the parameters above for that file, so a WGS84 GeoJSON compares with a DXF
+        in metres, or a GeoJSON with one layer of a GeoPackage.
 
     Raises
     ------
     BoundaryError
         If either side cannot be read.
     """
+    both = {"crs": crs, "layer": layer, "feature": feature, "where": where, "several_only": True}
+    old_read = ReadOptions.of(old_options, **both)
+    new_read = ReadOptions.of(new_options, **both)
     old, new = Path(old), Path(new)
     for path in (old, new):
         if not path.exists() and not str(path).startswith("zip:"):
@@ -228,13 +243,20 @@ def diff_paths(old: Path | str, new: Path | str, *, crs: str | None = None,
         raise BoundaryError([Problem(new, None, "compare a folder with a folder, or a file with a file")])
     if old.is_dir():
         return Diff(tuple(diff_zones(load_zone(old), load_zone(new))), str(old), str(new))
-    def read(path: Path) -> BaseGeometry:
-        try:
-            return read_boundary(path, "polygon", crs=crs, layer=layer).geometry
-        except BoundaryError as polygon_error:
-            try:
-                return read_boundary(path, "point", crs=crs, layer=layer).geometry
-            except BoundaryError:
-                raise polygon_error from None
+    name = new_read.feature or old_read.feature or new.stem
+    return Diff((diff_geometries(name, _read_either(old, old_read), _read_either(new, new_read)),),
+                str(old), str(new))
 
-    return Diff((diff_geometries(new.stem, read(old), read(new)),), str(old), str(new))
+
+def _read_either(path: Path, options: ReadOptions) -> BaseGeometry:
+    """A file's polygon, or else its point (the polygon's problem told if neither)."""
+    def read(kind: str) -> BaseGeometry:
+        return read_with_options(path, kind, options).geometry
+
+    try:
+        return read("polygon")
+    except BoundaryError as polygon_error:
+        try:
+            return read("point")
+        except BoundaryError:
+            raise polygon_error from None

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import geopandas
     from pyproj import CRS
 
-__all__ = ["Imported", "ReadOptions", "read_boundary"]
+__all__ = ["Imported", "ReadOptions", "read_boundary", "read_with_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ class ReadOptions:
     datum : "gcj02" or "bd09": lon/lat traced on a Chinese web map.
     feature : read only the feature with this id (its GeoJSON id, or an ``id`` property).
     where : read only the features whose property equals a value, as "KEY=VALUE".
+    several_only : feature and where pick only from a file of several features (a file of
+        one is read whole, whatever its id): for comparing a file of many with one of one.
     """
 
     crs: str | None = None
@@ -70,6 +72,7 @@ class ReadOptions:
     datum: str | None = None
     feature: str | None = None
     where: str | None = None
+    several_only: bool = False
 
     @classmethod
     def of(cls, value: ReadOptions | Mapping[str, Any] | None, **defaults: Any) -> ReadOptions:
@@ -307,7 +310,7 @@ def _labels(frame: geopandas.GeoDataFrame) -> str:
     """The features' ids or names, for a message (at most ten)."""
     column = next((c for c in _NAME_COLUMNS if c in frame.columns), None)
     if column is None:
-        return f"{len(frame)} features, with no id or name"
+        return f"{len(frame)} feature{'s' if len(frame) != 1 else ''}, with no id or name"
     values = [_text(v) or "(none)" for v in frame[column]]
     more = f", … ({len(values)} in all)" if len(values) > 10 else ""
     return f"their {column}s: {', '.join(values[:10])}{more}"
@@ -316,7 +319,7 @@ def _labels(frame: geopandas.GeoDataFrame) -> str:
 def _picked(frame: geopandas.GeoDataFrame, options: ReadOptions, path: Path,
             feature_id: str | None, notes: list[str]) -> geopandas.GeoDataFrame:
     """The rows the feature and where parameters pick (all of them if neither is given)."""
-    if options.feature is None and options.where is None:
+    if (options.feature is None and options.where is None) or (options.several_only and len(frame) == 1):
         return frame
     keep = np.ones(len(frame), dtype=bool)
     said = []
@@ -594,7 +597,12 @@ def read_boundary(path: Path | str, kind: str, feature_id: str | None = None, *,
     BoundaryError
         With one line naming the file and what to do.
     """
-    options = ReadOptions(crs, layer, datum, feature, where)
+    return read_with_options(path, kind, ReadOptions(crs, layer, datum, feature, where), feature_id)
+
+
+def read_with_options(path: Path | str, kind: str, options: ReadOptions,
+                      feature_id: str | None = None) -> Imported:
+    """:func:`read_boundary`, its keyword parameters given as one :class:`ReadOptions`."""
     with _warnings_logged(Path(path)):
         return _read(path, kind, feature_id, options)
 

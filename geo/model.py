@@ -600,10 +600,23 @@ class Diff:
         """A plain-text summary, one block per feature."""
         return diff_table(list(self.features))
 
+def _figure(value: float, spec: str) -> str:
+    """``value`` formatted with ``spec``, never as a negative zero ("-0.000" is "0.000", or
+    "+0.000" with a sign asked for): what rounds to zero is zero.
+
+    >>> _figure(-0.00004, "+,.3f"), _figure(-0.04, ",.1f"), _figure(-1.5, ",.1f")
+    ('+0.000', '0.0', '-1.5')
+    """
+    text = format(value, spec)
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = ("+" if "+" in spec else "") + text[1:]
+    return text
+
+
 def diff_records(diffs: list[FeatureDiff]) -> list[dict]:
-    """JSON-ready records (ha and metres)."""
+    """JSON-ready records (ha and metres; no negative zeros)."""
     def ha(value: float | None) -> float | None:
-        return None if value is None else value / 1e4
+        return None if value is None else value / 1e4 + 0.0
     return [{
         "id": d.id,
         "kind": d.kind,
@@ -621,22 +634,23 @@ def diff_records(diffs: list[FeatureDiff]) -> list[dict]:
 
 
 def diff_table(diffs: list[FeatureDiff]) -> str:
-    """A plain-text summary, one block per feature."""
+    """A plain-text summary, one block per feature (figures through :func:`_figure`)."""
     lines = []
     for rec in diff_records(diffs):
         lines.append(f"{rec['id']}:")
+        moved = (f"Hausdorff {_figure(rec['hausdorff_m'], ',.1f')} m, mean displacement "
+                 f"{_figure(rec['mean_displacement_m'] or 0.0, ',.1f')} m")
         if rec["kind"] == "polygon":
             change = rec["area_after_ha"] - rec["area_before_ha"]
-            lines.append(f"  area       {rec['area_before_ha']:,.3f} ha -> {rec['area_after_ha']:,.3f} ha "
-                         f"({change:+,.3f} ha)")
-            lines.append(f"  gained     {rec['gained_ha']:,.3f} ha, lost {rec['lost_ha']:,.3f} ha")
-            lines.append(f"  boundary   Hausdorff {rec['hausdorff_m']:,.1f} m, mean displacement "
-                         f"{rec['mean_displacement_m']:,.1f} m")
+            lines.append(f"  area       {_figure(rec['area_before_ha'], ',.3f')} ha -> "
+                         f"{_figure(rec['area_after_ha'], ',.3f')} ha ({_figure(change, '+,.3f')} ha)")
+            lines.append(f"  gained     {_figure(rec['gained_ha'], ',.3f')} ha, lost "
+                         f"{_figure(rec['lost_ha'], ',.3f')} ha")
+            lines.append(f"  boundary   {moved}")
         elif rec["kind"] == "line":
-            lines.append(f"  moved      Hausdorff {rec['hausdorff_m']:,.1f} m, mean displacement "
-                         f"{rec['mean_displacement_m']:,.1f} m")
+            lines.append(f"  moved      {moved}")
         else:
-            lines.append(f"  moved      {rec['hausdorff_m']:,.1f} m")
+            lines.append(f"  moved      {_figure(rec['hausdorff_m'], ',.1f')} m")
         lines.append(f"  vertices   {rec['vertices_before']:,} -> {rec['vertices_after']:,}")
         if rec["status_before"] or rec["status_after"]:
             lines.append(f"  stated     {', '.join(rec['status_before']) or '-'} -> "

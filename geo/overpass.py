@@ -122,7 +122,9 @@ def parse_element_ids(text: str | list[str]) -> list[str]:
     return refs
 
 
-def _session() -> requests.Session:
+def _session(shown: str = "the Overpass server") -> requests.Session:
+    """A session that retries as hetao does, saying (a warning) when it waits and how long;
+    ``shown`` names the server in that line."""
     try:
         import requests
         from requests.adapters import HTTPAdapter
@@ -134,11 +136,13 @@ def _session() -> requests.Session:
     class _BoundedRetry(Retry):
         """urllib3's Retry, refusing at once a Retry-After longer than hetao waits."""
 
-        def sleep_for_retry(self, response: Any = None) -> bool:
+        def sleep(self, response: Any = None) -> None:
             wait = self.get_retry_after(response) if response is not None else None
             if wait is not None and wait > settings.overpass_max_retry_after_s:
                 raise _WaitTooLong(wait)
-            return super().sleep_for_retry(response)
+            if response is not None:
+                _say_wait(shown, response.status, self.get_backoff_time() if wait is None else wait)
+            super().sleep(response)
 
     retries = settings.overpass_retries
     retry = _BoundedRetry(total=retries, connect=1, read=False, status=retries,
@@ -152,6 +156,13 @@ def _session() -> requests.Session:
     return session
 
 
+def _say_wait(shown: str, status: int, seconds: float) -> None:
+    """The warning that a retry waits, and for how long."""
+    why = "is rate-limiting" if status == 429 else "is overloaded"
+    when = f"waiting {seconds:,.0f} s before asking again" if seconds >= 0.5 else "asking again"
+    logger.warning("%s %s (HTTP %s): %s", shown, why, status, when)
+
+
 class _WaitTooLong(Exception):
     def __init__(self, seconds: float):
         self.seconds = seconds
@@ -159,11 +170,11 @@ class _WaitTooLong(Exception):
 
 def _post(query: str, endpoint: str, timeout: float) -> dict:
     """POST an Overpass QL query; the parsed JSON answer. Raises NetworkError."""
-    session = _session()
+    url, endpoint = endpoint, public_url(endpoint)      # the one asked, and the one named
+    session = _session(endpoint)        # says what to install if requests is missing
     import requests
 
     connect, retries = settings.overpass_connect_timeout_s, settings.overpass_retries
-    url, endpoint = endpoint, public_url(endpoint)      # the one asked, and the one named
     host = urlsplit(endpoint).netloc
     logger.info("asking %s: %s", endpoint, " ".join(query.split()))
     try:
@@ -191,6 +202,9 @@ def _post(query: str, endpoint: str, timeout: float) -> dict:
     except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
             requests.exceptions.MissingSchema):
         raise NetworkError(f"the Overpass endpoint {endpoint!r} is not a valid http(s) URL") from None
+    except requests.exceptions.ChunkedEncodingError:
+        raise NetworkError(f"{endpoint} sent an answer that was cut off (truncated: the connection "
+                           "dropped part way); try again") from None
     except requests.exceptions.RequestException as exc:
         raise NetworkError(f"cannot fetch from {endpoint}: {_reason(exc)}") from None
     finally:
@@ -204,16 +218,28 @@ def _post(query: str, endpoint: str, timeout: float) -> dict:
                            + (f": {_remark(response.text)}" if _remark(response.text) else ""))
     try:
         data = json.loads(response.content)
-    except ValueError:
-        kind = response.headers.get("Content-Type", "no content type").split(";")[0]
-        raise NetworkError(f"{endpoint} answered with {kind}, not Overpass JSON (is it an "
-                           "Overpass API interpreter URL?)") from None
+    except ValueError as exc:
+        raise NetworkError(_not_json(endpoint, response, exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
         raise NetworkError(f"{endpoint} answered JSON that is not an Overpass answer (no 'elements' list)")
     remark = data.get("remark")
     if isinstance(remark, str) and "error" in remark.lower():
         raise NetworkError(f"{endpoint} reported: {' '.join(remark.split())}")
     return data
+
+
+def _not_json(endpoint: str, response: requests.Response, exc: ValueError) -> str:
+    """Why an answer is not JSON: cut off part way (truncated), or something else altogether."""
+    body = response.content
+    text = body.rstrip()
+    at = exc.pos if isinstance(exc, json.JSONDecodeError) else -1
+    cut = (at >= len(text.decode("utf-8", "replace")) - 1
+           or str(exc).startswith("Unterminated string"))     # a string cut: pos is its start
+    if text[:1] in (b"{", b"[") and cut:
+        return (f"{endpoint} sent an answer that was cut off after {len(body):,} bytes (truncated: the "
+                "connection dropped, or the server stopped part way); try again")
+    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+    return f"{endpoint} answered with {kind}, not Overpass JSON (is it an Overpass API interpreter URL?)"
 
 
 def _reason(exc: Exception) -> str:

@@ -180,9 +180,13 @@ def _closed_port() -> str:
     return f"http://127.0.0.1:{port}/api/interpreter"
 
 
-def _one_line_exit_2(result, *needles):
+def _one_line_exit_2(result, *needles, waits=0):
     assert result.code == 2, (result.out, result.err)
     lines = result.err.strip().splitlines()
+    # Each retry's wait is said (a warning) before the one error line.
+    said = [ln for ln in lines if " is rate-limiting (HTTP 429): " in ln and not ln.startswith("hetao: error")]
+    assert len(said) == waits, result.err
+    lines = [ln for ln in lines if ln not in said]
     assert len(lines) == 1 and lines[0].startswith("hetao: error: "), result.err
     assert "Traceback" not in result.err
     for needle in needles:
@@ -240,7 +244,7 @@ def test_refresh__failures__one_line_exit_2_folder_unchanged(replay, folder, cas
     before = folder.snapshot()
     result = refresh(replay, folder, "--apply", *(["--timeout", "0.5"] if case == "timeout" else []),
                      endpoint=endpoint)
-    _one_line_exit_2(result, *needles)
+    _one_line_exit_2(result, *needles, waits=3 if case == "rate limit stays" else 0)
     assert folder.snapshot() == before and not folder.temporaries()
 
 
@@ -518,3 +522,29 @@ def test_osmcut__longer_fetched_line_reversed__cut_back_to_the_old_ends_and_run_
     assert [name for name, _ in moved] == ["west end", "east end"] and max(m for _, m in moved) < 1e-6
     with pytest.raises(hetao.BoundaryError, match="refresh x: the fetched ways do not join into one line"):
         cut("x", shapely.MultiLineString([old.coords, [(114.08, 22.51), (114.09, 22.51)]]), old, None)
+
+
+def test_refresh__ways_leave_the_branch_outside__refused_in_the_preview_and_apply_unless_allowed(replay, folder):
+    """Ronghua Road's ways 350 m farther south than recorded (390 m south of the approximate
+    line): the bonded zone shrinks past the branch, which is then outside the Shenzhen side.
+    The refresh's rehearsal runs the zone's geometric checks as a swap does (issue #17)."""
+    for ref in RONGHUA_WAYS.split(","):
+        replay.store[ref] = _moved(elements_of("ronghua-road.json")[ref], north_m=-350)
+    args = ["ronghua-road-approximate", "--osm", RONGHUA_WAYS, "--accuracy", "10"]
+    before = folder.snapshot()
+    for apply in ([], ["--apply"]):
+        line = _one_line_exit_2(refresh(replay, folder, *args, *apply),
+                                "refresh ronghua-road-approximate: the fetched line cannot be swapped in: ",
+                                "the new geometry fails the check 'hkstp-shenzhen-branch lies within the "
+                                "shenzhen side' (", " m outside)", "--allow-failing-checks", "nothing written")
+        assert "--datum" not in line          # made by hetao: no datum to give
+    assert folder.snapshot() == before
+    preview = refresh(replay, folder, *args, "--allow-failing-checks")
+    assert preview.code == 0, preview.err
+    assert "the check 'hkstp-shenzhen-branch lies within the shenzhen side' now fails (" in preview.out
+    assert folder.snapshot() == before
+    applied = hetao.refresh("ronghua-road-approximate", boundaries=folder.path, endpoint=replay.url,
+                            osm=RONGHUA_WAYS, accuracy=10, apply=True, allow_failing_checks=True)
+    assert [s.feature_id for s in applied.applied] == ["ronghua-road-approximate"]
+    failing = [r.name for r in hetao.check(hetao.load(folder.path)) if not r.ok]
+    assert "hkstp-shenzhen-branch lies within the shenzhen side" in failing
