@@ -404,8 +404,8 @@ def diff(paths: tuple[Path, ...], feature_id: str | None, boundaries: Path | Non
     if feature_id is None and len(paths) != 2:
         raise click.UsageError("give two folders or two files (OLD NEW), or --previous FEATURE_ID")
     if feature_id is not None and (crs or layer or any(reading.values())):
-        raise click.UsageError("--crs, --layer, --old-crs, --new-crs, --old-layer, --new-layer, "
-                               "--feature and --where are for OLD NEW files, not --previous")
+        raise click.UsageError("--crs and --layer are for OLD NEW files, not --previous (as are "
+                               "--old-crs, --new-crs, --old-layer, --new-layer, --feature and --where)")
     sides = {side: {key: reading[f"{side}_{key}"] for key in ("crs", "layer") if reading[f"{side}_{key}"]}
              for side in ("old", "new")}
     if feature_id is None and boundaries is not None:

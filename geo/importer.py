@@ -218,6 +218,8 @@ class _Dataset(NamedTuple):
     #: The specification that makes the file WGS84 lon/lat when it declares no CRS, if any.
     lonlat_by: str | None
     notes: list[str]
+    #: The layer read (``None``: the file's only one).
+    layer: str | None = None
 
 
 #: Text formats: a file of one of these GDAL does not recognise is checked for its encoding.
@@ -287,7 +289,7 @@ def _read_with_gdal(path: Path, source: str, feature_id: str | None, layer: str 
     driver = info.get("driver") or "unknown"
     lonlat_by = ("RFC 7946" if driver == "GeoJSON" and not _declared_geojson_crs(source) else
                  "the TopoJSON specification" if driver == "TopoJSON" and frame.crs is None else None)
-    return _Dataset(list(frame.geometry), driver, frame.crs, lonlat_by, notes)
+    return _Dataset(list(frame.geometry), driver, frame.crs, lonlat_by, notes, layer)
 
 
 #: The columns a feature's id may be read from: GeoJSON's ``id`` (member or property);
@@ -419,7 +421,7 @@ def _check_file(raw: str, path: Path, feature_id: str | None) -> None:
             raise _fail(path, feature_id, "file is empty" + (" (only white space)" if size else "")
                         + ": is it the file you meant?")
         if size > MAX_INPUT_BYTES:
-            raise _fail(path, feature_id, too_large(size))
+            raise _fail(path, feature_id, too_large(size, MAX_INPUT_BYTES))
 
 
 def _crs_parameter(crs: str | None, path: Path, feature_id: str | None) -> CRS | None:
@@ -616,6 +618,7 @@ def _read(path: Path | str, kind: str, feature_id: str | None, options: ReadOpti
     source, layer, notes = _dataset(raw if raw.startswith("zip:") else path, feature_id, options.layer)
     data = _read_geometries(path, source, feature_id, layer, options)
     notes += data.notes
+    layer = data.layer or layer
     crs_used, told_by = _source_crs(data, override, path, feature_id, notes)
     source_name = _crs_name(crs_used)
     logger.info("%s: %s, layer %s, CRS %s", path, data.driver, layer or "(the only one)", source_name)

@@ -616,7 +616,10 @@ def _figure(value: float, spec: str) -> str:
 def diff_records(diffs: list[FeatureDiff]) -> list[dict]:
     """JSON-ready records (ha and metres; no negative zeros)."""
     def ha(value: float | None) -> float | None:
-        return None if value is None else value / 1e4 + 0.0
+        return None if value is None else value / 1e4 + 0.0     # + 0.0: -0.0 is 0.0
+
+    def metres(value: float | None) -> float | None:
+        return None if value is None else value + 0.0
     return [{
         "id": d.id,
         "kind": d.kind,
@@ -624,8 +627,8 @@ def diff_records(diffs: list[FeatureDiff]) -> list[dict]:
         "area_after_ha": ha(d.area_after_m2),
         "gained_ha": ha(d.gained_m2),
         "lost_ha": ha(d.lost_m2),
-        "hausdorff_m": d.hausdorff_m,
-        "mean_displacement_m": d.mean_displacement_m,
+        "hausdorff_m": metres(d.hausdorff_m),
+        "mean_displacement_m": metres(d.mean_displacement_m),
         "vertices_before": d.vertices_before,
         "vertices_after": d.vertices_after,
         "status_before": list(d.status_before),
