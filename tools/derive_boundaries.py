@@ -225,18 +225,18 @@ def xinzhou_pieces(mouth: list[dict], border: list, nw: list, guanglan: list) ->
     return pieces, [ronghua], numbers
 
 
-def main(shared: Path) -> None:
+def main(sources: Path) -> None:
     from hetao.faces import build_face
     from hetao.model import Piece
 
-    cands = json.loads((shared / "futian_bonded_zone_candidate.geojson").read_text())["features"]
-    border = json.loads((shared / "hk_sz_border_futian_osm.geojson").read_text())["features"][0]
-    hk = json.loads((shared / "hong_kong_boundary_osm.geojson").read_text())
-    edges = json.loads((shared / "lok_ma_chau_loop_osm_edges.json").read_text())
-    roads = json.loads((shared / "shenzhen_roads_osm.geojson").read_text())["features"]
-    mouth = json.loads((shared / "xinzhou_river_mouth_osm.geojson").read_text())["features"]
+    cands = json.loads((sources / "futian_bonded_zone_candidate.geojson").read_text())["features"]
+    border = json.loads((sources / "hk_sz_border_futian_osm.geojson").read_text())["features"][0]
+    hk = json.loads((sources / "hong_kong_boundary_osm.geojson").read_text())
+    edges = json.loads((sources / "lok_ma_chau_loop_osm_edges.json").read_text())
+    roads = json.loads((sources / "shenzhen_roads_osm.geojson").read_text())["features"]
+    mouth = json.loads((sources / "xinzhou_river_mouth_osm.geojson").read_text())["features"]
     port = {f["properties"]["id"]: f for f in
-            json.loads((shared / "huanggang_port_area_edges.geojson").read_text())["features"]}
+            json.loads((sources / "huanggang_port_area_edges.geojson").read_text())["features"]}
     way = {f["properties"]["osm_way"]: f for f in roads}
 
     lines: dict[str, tuple[dict, list]] = {}   # id -> (manifest entry, pieces)
