@@ -31,6 +31,7 @@ from .geodesy import GEOD, LOCAL_CRS, metres_per_degree, to_crs
 from .geojson import geometry_from_geojson
 from .importer import Imported
 from .locking import folder_lock
+from .manifest import current_id
 from .model import Diff, Line, OsmSource, Zone
 from .osmcut import cut, fetched_line, line_text, neighbours, osm_piece, refresh_error, same
 from .overpass import OsmElement, endpoint_url, fetch_elements, find_ways, parse_element_ids, public_url
@@ -266,8 +267,10 @@ def _checked_arguments(ids: list[str] | None, osm: list[str] | str | None,
 def _sources(run: _Run, ids: list[str] | None,
              elements: list[str] | None) -> tuple[dict[str, OsmSource], list[tuple[str, str]]]:
     """The elements each line copies (``elements``, for the one line given, instead of its
-    own), and the lines skipped with the reason (a line named in ``ids`` is not skipped: it
-    is refused)."""
+    own), and the lines skipped with the reason (a line that names none, named or not).
+    An old id of a renamed line (:data:`hetao.manifest.RENAMED`) is taken for its new one."""
+    known = [b.id for b in run.zone.features] + [ln.id for ln in run.zone.lines]
+    ids = [current_id(fid, known) for fid in ids] if ids else ids
     for fid in ids or []:
         _require_line(run.zone, fid, "refresh works on lines")
     lines = run.lines
@@ -278,11 +281,8 @@ def _sources(run: _Run, ids: list[str] | None,
         source = (OsmSource(tuple(elements), spec.osm.piece if spec.osm else None) if elements is not None
                   else spec.osm)
         if source is None:
-            reason = ("names no OpenStreetMap elements (derived or assumed); find some with --find "
-                      "and give them with --osm")
-            if ids:
-                raise refresh_error(lid, reason)
-            skipped.append((lid, reason))
+            skipped.append((lid, "names no OpenStreetMap elements to fetch (derived or assumed: its pieces "
+                                 "say how they were made); find some with --find and give them with --osm"))
         else:
             sources[lid] = source
     return sources, skipped

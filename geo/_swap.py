@@ -27,7 +27,7 @@ from .checks import MEET_CHECK, OVERLAP_CHECK, geometric_checks
 from .errors import BoundaryError, HetaoIOError, Problem
 from .files import write_files_atomic
 from .history import (
-    history_dir, latest_version, manifest_entry, previous_zone, read_manifest,
+    history_dir, latest_version, manifest_entry, previous_zone, read_manifest, renamed,
     referenced, remove_empty, remove_file, scratch_copy,
 )
 from .importer import Imported, read_boundary
@@ -651,6 +651,7 @@ def diff_previous(feature_id: str, *, boundaries: Path | str | None = None) -> D
     """
     folder = resolve_folder(boundaries)
     now = load_zone(folder)
+    feature_id = renamed(folder, feature_id)
     before, version = previous_zone(feature_id, boundaries=folder)
     ids = affected_ids(now, feature_id)
     return Diff(tuple(diff_zones(before, now, ids)), f"before swap {version.name}", "now")

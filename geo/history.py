@@ -20,13 +20,13 @@ from typing import Any
 from .errors import BoundaryError, Problem
 from .files import read_json, write_files_atomic
 from .locking import folder_lock
-from .manifest import MANIFEST_NAME, manifest_text
+from .manifest import MANIFEST_NAME, current_id, manifest_text
 from .model import Zone
 from .zone import load_zone, resolve_folder, writable_folder
 
 __all__ = ["HISTORY", "read_manifest", "history_dir", "latest_version", "manifest_entry", "scratch_copy",
            "unscratched", "referenced", "remove_file", "remove_empty", "previous_version",
-           "previous_zone", "undo"]
+           "previous_zone", "undo", "renamed"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,16 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise BoundaryError([Problem(str(path), None, (
             "must be a JSON object with a 'features' list (see boundaries/README.md)"))])
     return data
+
+
+def renamed(folder: Path, feature_id: str) -> str:
+    """``feature_id`` as the folder's manifest names it now: an old id of a renamed feature
+    (:data:`hetao.manifest.RENAMED`) gives the new one."""
+    try:
+        features = read_manifest(folder / MANIFEST_NAME)["features"]
+    except BoundaryError:
+        return feature_id
+    return current_id(feature_id, (str(e.get("id")) for e in features if isinstance(e, dict)))
 
 
 def manifest_entry(manifest: dict[str, Any], feature_id: str, manifest_path: Path) -> dict[str, Any]:
@@ -158,7 +168,7 @@ def undo(feature_id: str, *, boundaries: Path | str | None = None) -> list[Path]
     """
     folder = writable_folder(boundaries)
     with folder_lock(folder):
-        return _undo(folder, feature_id)
+        return _undo(folder, renamed(folder, feature_id))
 
 
 def _undo(folder: Path, feature_id: str) -> list[Path]:
@@ -230,6 +240,7 @@ def previous_zone(feature_id: str, *, boundaries: Path | str | None = None) -> t
         If the feature was never swapped.
     """
     folder = resolve_folder(boundaries)
+    feature_id = renamed(folder, feature_id)
     version, record = previous_version(folder, feature_id)
     together = [(feature_id, version, record)] + _batch_mates(folder, feature_id, record)
     scratch = scratch_copy(folder)

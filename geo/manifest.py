@@ -7,6 +7,7 @@ problem at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 import re
@@ -21,9 +22,26 @@ from .model import (
 )
 from .sides import SIDES as _SIDE_TABLE, Side
 
-__all__ = ["MANIFEST_NAME", "manifest_text", "load_manifest"]
+__all__ = ["MANIFEST_NAME", "RENAMED", "current_id", "manifest_text", "load_manifest"]
 
 MANIFEST_NAME = "manifest.json"
+#: The one table of renamed features: an id the shipped boundaries used before -> its id now.
+#: ``undo``, ``diff --previous`` and ``refresh`` take the old id for the new one (CHANGELOG).
+RENAMED: dict[str, str] = {"xinzhou-river-assumed": "xinzhou-river"}
+
+
+def current_id(feature_id: str, ids: Iterable[str]) -> str:
+    """``feature_id``, or the id it was renamed to (:data:`RENAMED`) when the folder (its
+    features' ``ids``) has the new id and not the old one.
+
+    >>> current_id("xinzhou-river-assumed", ["xinzhou-river"])
+    'xinzhou-river'
+    >>> current_id("xinzhou-river-assumed", ["xinzhou-river-assumed"])
+    'xinzhou-river-assumed'
+    """
+    known = set(ids)
+    new = RENAMED.get(feature_id)
+    return new if feature_id not in known and new is not None and new in known else feature_id
 _SIDE_IDS: tuple[str, ...] = tuple(_SIDE_TABLE)
 
 def manifest_text(data: dict) -> str:

@@ -22,11 +22,11 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from .errors import BoundaryError, Problem
-from .geodesy import LOCAL_CRS, distance_m, point_distance_m, to_crs
+from .geodesy import LOCAL_CRS, distance_m, metres_per_degree, point_distance_m, to_crs
 from .model import Line, OsmSource, Zone
 
-__all__ = ["SAME_DEG", "JUNCTION_M", "JUNCTION_SEARCH_M", "Fetched", "refresh_error", "osm_piece",
-           "fetched_line", "cut", "same", "line_text", "neighbours"]
+__all__ = ["SAME_DEG", "JUNCTION_M", "JUNCTION_SEARCH_M", "DECIMALS", "MERGE_M", "Fetched", "refresh_error",
+           "osm_piece", "fetched_line", "cut", "written", "same", "line_text", "neighbours"]
 
 #: Coordinates closer than this (degrees, about 0.1 mm) are the same: a cut line read back.
 SAME_DEG = 1e-9
@@ -34,6 +34,11 @@ SAME_DEG = 1e-9
 #: and how far from the previous end the fetched junction is looked for.
 JUNCTION_M = 0.2
 JUNCTION_SEARCH_M = 500.0
+#: Decimals a written coordinate keeps (OpenStreetMap's own precision, about 1 cm), and how
+#: close (m) two consecutive vertices, or a cut point and an existing vertex, may be before
+#: they are one.
+DECIMALS = 7
+MERGE_M = 0.01
 
 #: A line's ends, each with the lines (as they will be) that meet it now.
 Neighbours = tuple[list[BaseGeometry], list[BaseGeometry]]
@@ -77,7 +82,8 @@ def osm_piece(line: Line, source: OsmSource) -> int:
     Raises
     ------
     BoundaryError
-        A named piece that is not in the file, or several pieces and none named.
+        A named piece that is not in the file, or several pieces and none named (a line
+        whose pieces are all derived is replaced whole: its first).
     """
     ids = [p.piece_id for p in line.pieces]
     if source.piece is not None:
@@ -85,7 +91,7 @@ def osm_piece(line: Line, source: OsmSource) -> int:
             raise refresh_error(line.id, f"the manifest's osm.piece {source.piece!r} is not a piece of "
                                 f"{line.file.name} (its pieces: {', '.join(ids)})")
         return ids.index(source.piece)
-    if len(ids) > 1:
+    if len(ids) > 1 and not all(p.derived for p in line.pieces):
         raise refresh_error(line.id, f"{line.file.name} has {len(ids)} pieces ({', '.join(ids)}); name "
                             "the one the OSM elements give as osm.piece in the manifest")
     return 0
@@ -230,15 +236,44 @@ def cut(line_id: str, fetched: BaseGeometry, old: shapely.LineString, ends: tupl
                    shapely.line_locate_point(component, last), old)
         if new is None:
             raise refresh_error(line_id, f"the fetched line no longer runs between {ends[0]} and {ends[1]}")
-        if not same(_oriented(new, first, last), old) and any(neighbours):
+        existing = np.vstack([shapely.get_coordinates(component), shapely.get_coordinates(old)[[0, -1]]])
+        new = _snapped(new, existing)
+        if not same(written(_oriented(new, first, last)), old) and any(neighbours):
             refined = _at_junctions(component, old, neighbours)
-            new = refined if refined is not None else new
-    new = _oriented(shapely.LineString(shapely.get_coordinates(new)), first, last)
+            new = _snapped(refined, existing) if refined is not None else new
+    new = written(_oriented(shapely.LineString(shapely.get_coordinates(new)), first, last))
     moved: tuple[tuple[str, float], ...] = ()
     if ends is not None:
         moved = ((ends[0], _gap_m(new.coords[0], first.coords[0])),
                  (ends[1], _gap_m(new.coords[-1], last.coords[0])))
     return new, moved
+
+
+def _snapped(line: shapely.LineString, existing: np.ndarray) -> shapely.LineString:
+    """``line`` with each end that lies within :data:`MERGE_M` of an existing vertex (of the
+    fetched line, or an end of the line as it is) moved onto it."""
+    coords = shapely.get_coordinates(line)
+    per_lon, per_lat = metres_per_degree(float(coords[0][1]))
+    for k in (0, len(coords) - 1):
+        gaps = np.hypot((existing[:, 0] - coords[k][0]) * per_lon, (existing[:, 1] - coords[k][1]) * per_lat)
+        if gaps.min() < MERGE_M:
+            coords[k] = existing[int(gaps.argmin())]
+    return shapely.LineString(coords)
+
+
+def written(line: BaseGeometry) -> shapely.LineString:
+    """``line`` as it is written: each coordinate with at most :data:`DECIMALS` decimals
+    (no float artefacts), consecutive vertices closer than :data:`MERGE_M` merged (its ends
+    kept, as they are where it meets other lines)."""
+    kept: list[list[float]] = []
+    for x, y in shapely.get_coordinates(line).tolist():
+        point = [round(x, DECIMALS), round(y, DECIMALS)]
+        if kept and _gap_m(kept[-1], point) < MERGE_M:
+            if len(kept) > 1:
+                kept[-1] = point
+            continue
+        kept.append(point)
+    return shapely.LineString(kept if len(kept) > 1 else [kept[0], kept[0]])
 
 
 def _oriented(line: shapely.LineString, first: shapely.Point, last: shapely.Point) -> shapely.LineString:
@@ -281,6 +316,7 @@ def line_text(line: Line, raw: str, index: int, new: shapely.LineString,
     """
     data = json.loads(raw)
     features = data["features"]
+    new = written(new)
     old = line.pieces[index].geometry
     old_ends = [old.coords[0], old.coords[-1]]
     new_ends = [new.coords[0], new.coords[-1]]
@@ -291,16 +327,24 @@ def line_text(line: Line, raw: str, index: int, new: shapely.LineString,
         # Traced in OSM now: what the piece said of itself (derived, its own accuracy, method
         # or source) described the line it replaces.
         features[index]["properties"] = {}
+        if all(p.derived for p in line.pieces):
+            # Nothing of it was traced: the fetched line replaces every piece.
+            features[index]["id"] = line.id
+            data["features"] = features = [features[index]]
+            index = 0
     for i, feature in enumerate(features):
         if i == index:
             continue
         coords = [list(c) for c in feature["geometry"]["coordinates"]]
+        moved = False
         for k in (0, -1):
             for old_end, new_end in zip(old_ends, new_ends):
                 if _gap_m(coords[k], old_end) < 0.001 and _gap_m(old_end, new_end) > 0:
                     notes.append(f"moved the joined end of piece '{line.pieces[i].piece_id}' "
                                  f"{_gap_m(old_end, new_end):,.1f} m with the OSM piece")
-                    coords[k] = list(new_end)
+                    coords[k], moved = list(new_end), True
+        if moved:       # a vertex the moved end now lies within a centimetre of is merged into it
+            coords = [list(c) for c in written(shapely.LineString(coords)).coords]
         feature["geometry"] = {"type": "LineString", "coordinates": coords}
     text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     geometries = [shapely.geometry.shape(f["geometry"]) for f in features]

@@ -34,7 +34,7 @@ POLYGON_IDS = FEATURE_IDS[:-1]
 #: The shipped polygons built from lines (``bounded_by``), and those lines in manifest order.
 BOUNDED_IDS = ["hong-kong-park", "futian-bonded-zone", "huanggang-port-area"]
 LINE_IDS = ["hk-sz-border", "loop-east-edge", "loop-south-edge", "binhe-boulevard",
-            "huaqiang-south-road", "huanggang-road", "xinzhou-river-assumed", "ronghua-road-approximate"]
+            "huaqiang-south-road", "huanggang-road", "xinzhou-river", "ronghua-road-approximate"]
 CONTEXT_IDS = ["hong-kong-boundary", "nearby-roads"]
 #: A plain folder (see :func:`make_plain_folder`) keeps the border as a context layer, as the
 #: shipped folder did before its polygons were built from lines.

@@ -406,7 +406,7 @@ def _loop_measured_and_stated(popup: str, loop) -> None:
 
 
 def _futian_points_in_the_branch_circle(zone) -> list[tuple[float, float]]:
-    """Points inside the bonded zone and inside the branch's 1,300 m circle, over 150 m from
+    """Points inside the bonded zone and inside the branch's 1,390 m circle, over 150 m from
     the marker (so the marker's icon is not in the way), as (lat, lon), most interior first."""
     to_local, _ = local_transformers()
     branch = zone.feature("hkstp-shenzhen-branch")
@@ -470,12 +470,12 @@ def test_map__each_feature_clicked_and_hovered__its_popup_inside_the_map(shipped
     click_marker(page)
     popup = popup_text(page, branch.name_en)
     point = zone.feature("hkstp-shenzhen-branch").geometry
-    assert f"{point.y:.6f}° N, {point.x:.6f}° E, ± 1,300 m" in popup
+    assert f"{point.y:.6f}° N, {point.x:.6f}° E, ± 1,390 m" in popup
     assert "gross floor area" in popup and popup.count("not comparable") == 1
     assert "Approximate geometry: not survey data." in popup
     _popup_inside_the_map(page, branch.id, problems)
 
-    # The bonded zone lies wholly within the branch's 1,300 m circle: the circle is drawn, but
+    # The bonded zone lies wholly within the branch's 1,390 m circle: the circle is drawn, but
     # a click inside the zone (and inside the circle) is the zone's.
     page.evaluate(_BACK_HOME)
     wait_map_idle(page)

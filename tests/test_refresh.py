@@ -282,10 +282,34 @@ def test_refresh__without_the_osm_extra__says_what_to_install(replay, folder, mo
     assert folder.snapshot() == before and not replay.seen
 
 
+@pytest.mark.parametrize("line", ["xinzhou-river", "xinzhou-river-assumed"])
+def test_refresh__a_line_with_no_osm_element__skipped_and_said_so_old_id_too(replay, folder, line):
+    before = folder.snapshot()
+    result = refresh(replay, folder, line, "--apply")
+    assert result.code == 0, result.err
+    assert "xinzhou-river: skipped: names no OpenStreetMap elements" in result.out
+    assert "nothing to write" in result.out
+    assert folder.snapshot() == before and not replay.seen
+
+
+def test_refresh__server_with_7_decimals_and_relations_running_on__unchanged_and_apply_writes_nothing(folder):
+    """The shipped elements as OSM answers them: member ways that run on past the shipped
+    ends (cut back to them, the cut points reusing the existing vertices)."""
+    r = Replay(store=elements_of("shipped-run-on.json"))
+    with ReplayServer(r) as url:
+        before = folder.snapshot()
+        result = run("refresh", "--endpoint", url, "--boundaries", folder.path, "--apply")
+    assert result.code == 0, result.err
+    lines = {ln.split(":")[0].strip(): ln for ln in result.out.splitlines() if ln.startswith("  ") and ": " in ln}
+    for lid in ("hk-sz-border", "loop-east-edge", "loop-south-edge", "binhe-boulevard", "huaqiang-south-road"):
+        assert lines[lid].endswith(": unchanged"), lines[lid]
+    assert "nothing changed in OpenStreetMap: nothing to write" in result.out
+    assert folder.snapshot() == before
+
+
 @pytest.mark.parametrize("args, needle", [
     (["no-such-line"], "no such line"),
     (["hong-kong-park"], "is a polygon, not a line"),
-    (["xinzhou-river-assumed"], "names no OpenStreetMap elements"),
     (["binhe-boulevard", "--osm", "node/5"], "not an OSM way or relation"),
     (["--endpoint", "ftp://example.org/x"], "not a valid http(s) URL"),
     (["--endpoint", "http://[::1"], "not a valid http(s) URL"),

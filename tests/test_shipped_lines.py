@@ -170,12 +170,12 @@ def test_areas_json__figures_as_the_readme_gives_them(areas):
     # boundaries/README.md: measured areas, uncertainties and the dominant edge of each part.
     figures = {fid: (round(areas[fid]["geodesic_area_ha"], 2), round(areas[fid]["uncertainty_ha"], 2))
                for fid in ("hong-kong-park", "futian-bonded-zone", "huanggang-port-area", "shenzhen-park")}
-    assert figures == {"hong-kong-park": (107.94, 4.66), "futian-bonded-zone": (157.58, 62.41),
-                       "huanggang-port-area": (153.38, 15.68), "shenzhen-park": (310.96, 78.09)}
+    assert figures == {"hong-kong-park": (107.94, 4.66), "futian-bonded-zone": (174.2, 51.92),
+                       "huanggang-port-area": (153.38, 15.68), "shenzhen-park": (327.59, 67.6)}
     dominant = {fid: max(areas[fid]["edges"], key=lambda e: e["uncertainty_ha"])
                 for fid in ("futian-bonded-zone", "huanggang-port-area")}
     assert (dominant["futian-bonded-zone"]["id"], round(dominant["futian-bonded-zone"]["share"], 2)) == \
-        ("ronghua-road-approximate", 0.66)
+        ("ronghua-road-approximate", 0.79)
     assert (dominant["huanggang-port-area"]["piece"], round(dominant["huanggang-port-area"]["share"], 2)) == \
         ("extrapolated", 0.64)
     # The union's uncertainty and edges are its parts'.

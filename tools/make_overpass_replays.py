@@ -36,6 +36,8 @@ TAGS = {
 MOVED_STAMP = "2026-11-20T00:00:00Z"
 #: Synthetic way ids for the found-by-name Ronghua Road (not OSM ids; see the README).
 RONGHUA_IDS = (990000001, 990000002)
+#: How far (m) the relations' member ways run on past the shipped ends in shipped-run-on.json.
+RUN_ON_M = 300.0
 
 
 def _geometry(coords) -> list[dict]:
@@ -58,6 +60,17 @@ def _relation(rel_id: int, coords, tags: dict, version: int, stamp: str) -> dict
             "bounds": _bounds(coords),
             "members": [{"type": "way", "ref": rel_id * 10 + 1, "role": "outer", "geometry": _geometry(coords)}],
             "tags": tags}
+
+
+def _relation_longer(rel_id: int, coords, tags: dict, version: int, stamp: str) -> dict:
+    """A relation as OSM has it: member ways that run on past the shipped line's ends
+    (:data:`RUN_ON_M` on each end's bearing), split in two at the middle vertex."""
+    longer = _extended(coords, RUN_ON_M, RUN_ON_M)
+    middle = len(longer) // 2
+    out = _relation(rel_id, longer, tags, version, stamp)
+    out["members"] = [{"type": "way", "ref": rel_id * 10 + k + 1, "role": "outer", "geometry": _geometry(part)}
+                      for k, part in enumerate((longer[:middle + 1], longer[middle:]))]
+    return out
 
 
 def _answer(elements: list[dict], what: str) -> dict:
@@ -89,7 +102,7 @@ def _extended(coords, west_m: float, east_m: float) -> list[list[float]]:
 def answers() -> dict[str, dict]:
     """Every replay file's content, by file name."""
     manifest = json.loads((ROOT / "boundaries" / "manifest.json").read_text(encoding="utf-8"))
-    elements, binhe = [], None
+    elements, longer, binhe = [], [], None
     for entry in manifest["features"]:
         osm = entry.get("osm")
         if entry.get("kind") != "line" or not osm:
@@ -102,18 +115,25 @@ def answers() -> dict[str, dict]:
         kind, number = ref.split("/")
         make = _way if kind == "way" else _relation
         elements.append(make(int(number), coords, TAGS[ref], 1, stamp))
+        longer.append(_relation_longer(int(number), coords, TAGS[ref], 1, stamp) if kind == "relation"
+                      else elements[-1])
         if ref == "way/25423077":
             binhe = coords
     moved = _way(25423077, _moved(binhe, 30.0), TAGS["way/25423077"], 2, MOVED_STAMP)
     approx = next(e for e in manifest["features"] if e["id"] == "ronghua-road-approximate")
     line = json.loads((ROOT / "boundaries" / approx["geometry"]).read_text(encoding="utf-8"))
-    road = _extended(_moved(line["features"][0]["geometry"]["coordinates"], 40.0, 180.0), 120.0, 400.0)
+    first, *rest = line["features"]     # the pieces, joined end to end, west to east
+    whole = first["geometry"]["coordinates"] + [c for f in rest for c in f["geometry"]["coordinates"][1:]]
+    road = _extended(_moved(whole, 40.0, 180.0), 120.0, 400.0)
     middle = len(road) // 2
     tags = {"highway": "secondary", "name": "绒花路", "name:en": "Ronghua Road"}
     ronghua = [_way(RONGHUA_IDS[0], road[:middle + 1], tags, 3, MOVED_STAMP),
                _way(RONGHUA_IDS[1], road[middle:], tags, 5, MOVED_STAMP)]
     return {
         "shipped.json": _answer(elements, "the shipped OSM lines as they are in boundaries/"),
+        "shipped-run-on.json": _answer(longer, "the shipped OSM lines with 7-decimal coordinates; each "
+                                              f"relation's member ways run on {RUN_ON_M:.0f} m past the "
+                                              "shipped ends, in two ways"),
         "binhe-moved-30m.json": _answer([moved], "way 25423077 moved 30 m due north, version 2"),
         "ronghua-road.json": _answer(ronghua, "SYNTHETIC: a Ronghua Road 40 m south of the approximate "
                                               "line, in two ways; not OpenStreetMap data"),
