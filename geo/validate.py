@@ -71,8 +71,10 @@ _DATUM_MATCH_M = 250.0
 def datum_problem(geometry: BaseGeometry, border: BaseGeometry) -> str | None:
     """Say so when a geometry sits off the HK-Shenzhen river by a Chinese web-map datum's offset.
 
-    A zone polygon runs along the river (its centre line, the border, or a bank). When none
-    of its vertices do, hetao estimates the offset that best fits the geometry to the river:
+    A zone polygon runs along the river (its centre line, the border, or a bank). When moving
+    it back by a datum's offset brings clearly more of its vertices to the river than there
+    are as it is (a fifth of them, at least three), hetao estimates the offset that best fits
+    the geometry to the river:
     the shift that brings the most vertices within :data:`RIVER_BAND_M` of the border line,
     tried every 40 m within 1.4 km. If that many vertices fit, and the offset is close to
     GCJ-02's or BD-09's here, the coordinates are taken to be in that datum.
@@ -96,11 +98,15 @@ def datum_problem(geometry: BaseGeometry, border: BaseGeometry) -> str | None:
         return int(shapely.contains_xy(band, local[:, 0] + dx, local[:, 1] + dy).sum())
 
     along = fitting(0.0, 0.0)
-    if along >= 0.5 * n:
-        return None                                 # it runs along the river as it is
+
+    def much_better(count: int) -> bool:
+        """Whether ``count`` vertices along the river is clearly more than as it is."""
+        return count >= max(3.0, 0.2 * n) + along
+
     # Quick look first: does removing either datum's offset fit much better than nothing?
-    if not any(fitting(*(-np.array(offset) * scale)) >= max(3, 0.2 * n, 1.5 * along + 3)
-               for offset in DATUM_OFFSETS.values()):
+    # (An outline with half its vertices along the river as it is may still be shifted: one
+    # traced along the bank, moved by GCJ-02's offset along the river, keeps some there.)
+    if not any(much_better(fitting(*(-np.array(offset) * scale))) for offset in DATUM_OFFSETS.values()):
         return None
     steps = np.arange(-_SEARCH_M, _SEARCH_M + 1, _SEARCH_STEP_M)
     ox, oy = np.meshgrid(steps, steps)
@@ -109,7 +115,7 @@ def datum_problem(geometry: BaseGeometry, border: BaseGeometry) -> str | None:
     ys = local[:, 1][None, :] + offsets[:, 1][:, None]
     counts = shapely.contains_xy(band, xs, ys).sum(axis=1)
     best = int(counts.max())
-    if best < max(3, 0.2 * n) or best < 1.5 * along + 3:
+    if not much_better(best):
         return None                                 # no shift fits much better than none
     # The offsets that fit (nearly) as well form a band across the river: take its middle.
     fit = offsets[counts >= 0.9 * best].mean(axis=0)

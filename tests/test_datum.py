@@ -84,11 +84,7 @@ def test_swap__part_in_a_chinese_datum__refused_then_converted_with_datum(folder
     assert folder.snapshot() == before
 
 
-@pytest.mark.parametrize("fid", [pytest.param(fid, marks=pytest.mark.xfail(
-    fid == "futian-bonded-zone", strict=True, reason=(
-        "issue #18 left open: with the Xinzhou River's observed centre line the bank-traced bonded "
-        "zone shifted to GCJ-02 has 26 of its 48 vertices in the river band as it is, so the datum "
-        "check's 'runs along the river' early exit takes it for WGS84"))) for fid in PARTS])
+@pytest.mark.parametrize("fid", PARTS)
 def test_swap__bank_traced_outline__refused_in_gcj02_accepted_in_wgs84(folder, tmp_path, shipped, fid):
     bank = _bank_traced(shipped, fid)
     # The river edge really moved: no vertex of it lies within 90 m of the border any more.
