@@ -188,7 +188,7 @@ def render_kml(tables: Tables, measurements: list[Measurement]) -> bytes:
         lines += [f"source: {row['source']}", f"licence: {row['licence']}" +
                   (f", {row['attribution']}" if row.get("attribution") else ""), tables.stamp.label]
         rows.append({"Name": row["name"], "Description": "<br>".join(html.escape(ln) for ln in lines),
-                     "id": row["id"], "kind": row["kind"], "area_ha": row.get("area_ha"),
+                     "feature_id": row["id"], "kind": row["kind"], "area_ha": row.get("area_ha"),
                      "uncertainty_ha": row.get("uncertainty_ha"), "accuracy_m": row["accuracy_m"],
                      "status": row.get("status"), "version": row["version"], "geometry": row["geometry"]})
     with tempfile.TemporaryDirectory(prefix="hetao-kml-") as tmp:
