@@ -230,19 +230,25 @@ def check(boundaries: Path | None) -> None:
               show_default=True, help="Folder to write the outputs into (relative to the current folder).")
 @click.option("--open", "open_map", is_flag=True, help="Open the map in the default browser.")
 @click.option("--cdn", is_flag=True, help="Link Leaflet and plugins from CDNs instead of inlining them.")
-def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool) -> None:
-    """Build the map (hetao.html), hetao.geojson, areas.csv and a figure (hetao.png).
+@click.option("--crs", help="Also write the GeoPackage and CSV in this CRS, e.g. EPSG:2326 "
+              "(as hetao.epsg2326.gpkg and hetao.epsg2326.csv).")
+@click.option("--pdf", is_flag=True, help="Also write a one-page A4 fact sheet (hetao.pdf; a few seconds more).")
+def build(boundaries: Path | None, out: Path, open_map: bool, cdn: bool, crs: str | None, pdf: bool) -> None:
+    """Build the map (hetao.html), hetao.geojson, areas.csv, a figure (hetao.png), a
+    GeoPackage (hetao.gpkg), KML (hetao.kml) and a CSV with coordinates (hetao.csv).
 
     The map is self-contained: it renders with no network; only basemap tiles are fetched.
 
     \b
     Example:
         hetao build --out site/ --open
+        hetao build --crs EPSG:2326 --pdf
     """
     import hetao
     zone, measurements = _load(boundaries)
-    try:     # the figure drawn in a child process that dies with this one, the map meanwhile
-        paths = hetao.build(zone, out, measurements=measurements, offline=not cdn, figure_in_child=True)
+    try:     # the figures drawn in a child process that dies with this one, the map meanwhile
+        paths = hetao.build(zone, out, measurements=measurements, offline=not cdn, figure_in_child=True,
+                            crs=crs, pdf=pdf)
     except HetaoError as exc:
         raise _fail(exc) from None
     for path in paths:

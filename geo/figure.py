@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -19,9 +20,10 @@ from .sides import CONTEXT_COLOUR
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-__all__ = ["render_png", "cjk_font", "CJK_FAMILIES"]
+__all__ = ["render_png", "render_pdf", "cjk_font", "CJK_FAMILIES"]
 
 #: Families that carry Chinese glyphs, as fontconfig and matplotlib name them.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans SC", "Noto Serif CJK SC",
@@ -97,14 +99,29 @@ class _Lettering:
     def named(self, en: str, zh: str) -> str:
         return f"{en} · {zh}" if self.cjk else en
 
+    def shown(self, words: str) -> str:
+        """Text as the fonts can show it: without a font with Chinese glyphs, each run of
+        Chinese characters becomes "…"."""
+        return words if self.cjk else re.sub(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+", "…", words)
+
     def font(self, size: float) -> FontProperties:
         from matplotlib.font_manager import FontProperties
 
         return FontProperties(fname=self.cjk, size=size) if self.cjk else FontProperties(size=size)
 
 
+def _lettering() -> _Lettering:
+    """Names in both languages when a font has Chinese glyphs; else English only, with a
+    warning (warned from this one place, so Python shows it once for the PNG and the PDF)."""
+    cjk = cjk_font()
+    if cjk is None:
+        warnings.warn("no font with Chinese glyphs is installed: the figure names features in "
+                      "English only (install one, e.g. Debian's fonts-noto-cjk)", HetaoWarning, stacklevel=1)
+    return _Lettering(cjk)
+
+
 def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
-               shown: dict[str, BaseGeometry] | None = None) -> bytes:
+               shown: dict[str, BaseGeometry] | None = None, *, stamp: str | None = None) -> bytes:
     """Draw the zone in a local equidistant projection and return PNG bytes (deterministic).
 
     Uses matplotlib's object API on its Agg canvas: no pyplot, no change of the caller's
@@ -120,6 +137,9 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
         The figure's resolution (it is 9 × 7 inches before trimming).
     shown : dict, optional
         The display geometries (:func:`hetao.display.display_geometries`), if already made.
+    stamp : str, optional
+        The version stamp (:func:`hetao.stamp.version_stamp`): printed under the credits and
+        written in the PNG's ``Source`` text.
 
     Returns
     -------
@@ -136,25 +156,33 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
 
     from .display import display_geometries
 
-    by_id = {m.id: m for m in measurements}
     shown = shown if shown is not None else display_geometries(zone)
-    cjk = cjk_font()
-    if cjk is None:
-        warnings.warn("no font with Chinese glyphs is installed: the figure names features in "
-                      "English only (install one, e.g. Debian's fonts-noto-cjk)", HetaoWarning, stacklevel=2)
-    text = _Lettering(cjk)
+    text = _lettering()
     fig = Figure(figsize=(9, 7), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
+    frame, handles = _draw_map(ax, zone, measurements, shown, text)
+    _finish(ax, frame, handles, zone, text, stamp)
+    buf = io.BytesIO()
+    metadata = {"Software": None} | ({"Source": f"hetao {_stamp_label(stamp)}"} if stamp else {})
+    fig.savefig(buf, format="png", metadata=metadata, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _stamp_label(stamp: str) -> str:
+    return f"boundaries version {stamp}"
+
+
+def _draw_map(ax: Axes, zone: Zone, measurements: list[Measurement], shown: dict[str, BaseGeometry],
+              text: _Lettering) -> tuple[_Frame, list[Artist]]:
+    """The context, the lines, the features and the scale bar; the frame and legend handles."""
+    by_id = {m.id: m for m in measurements}
     frame = _frame(zone, shown)
     handles = _draw_context(ax, zone, shown, frame.window, text)
     handles += _draw_lines(ax, zone, shown, frame.window, text)
     handles += _draw_features(ax, zone, shown, by_id, text)
     _scale_bar(ax, frame)
-    _finish(ax, frame, handles, zone, text)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
-    return buf.getvalue()
+    return frame, handles
 
 
 def _frame(zone: Zone, shown: dict[str, BaseGeometry]) -> _Frame:
@@ -277,20 +305,140 @@ def _scale_bar(ax: Axes, frame: _Frame) -> None:
             ha="center", va="bottom", fontsize=8)
 
 
-def _finish(ax: Axes, frame: _Frame, handles: list[Artist], zone: Zone, text: _Lettering) -> None:
-    """The extent, the title, the legend, the north arrow and the credits."""
-    import textwrap
-
+def _extent(ax: Axes, frame: _Frame) -> None:
     ax.set_xlim(frame.minx - frame.pad, frame.maxx + frame.pad)
     ax.set_ylim(frame.miny - frame.pad, frame.maxy + frame.pad)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.annotate("N ↑", xy=(0.97, 0.03), xycoords="axes fraction", ha="right", fontsize=9)
+
+
+def _finish(ax: Axes, frame: _Frame, handles: list[Artist], zone: Zone, text: _Lettering,
+            stamp: str | None = None) -> None:
+    """The extent, the title, the legend, the north arrow and the credits."""
+    import textwrap
+
+    _extent(ax, frame)
     ax.set_title("Hetao Shenzhen-Hong Kong S&T Innovation Cooperation Zone\n"
                  "areas geodesic on WGS84; dashed = approximate", fontsize=10)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
               frameon=False, prop=text.font(7))
-    ax.annotate("N ↑", xy=(0.97, 0.03), xycoords="axes fraction", ha="right", fontsize=9)
     credit = textwrap.fill("Boundaries: " + "; ".join(zone.attributions()) + ".", 150)
-    ax.text(0.01, 0.99, credit + "\nLocal azimuthal equidistant projection.", transform=ax.transAxes,
+    version = f" {_stamp_label(stamp).capitalize()}." if stamp else ""
+    ax.text(0.01, 0.99, credit + "\nLocal azimuthal equidistant projection." + version, transform=ax.transAxes,
             va="top", fontproperties=text.font(6), color="#333", parse_math=False)
+
+
+#: A4 portrait, in inches.
+A4 = (8.27, 11.69)
+#: The fact sheet's rows: the top of the table and the height of one line (figure fractions).
+_TABLE_TOP, _ROW = 0.455, 0.0118
+#: The columns of the table: figure, measured or difference, status, source.
+_COLUMNS = (0.06, 0.16, 0.31, 0.49)
+
+
+def render_pdf(zone: Zone, measurements: list[Measurement], *, stamp: str | None = None,
+               shown: dict[str, BaseGeometry] | None = None) -> bytes:
+    """A one-page A4 fact sheet (PDF): the figure; each side's and part's measured area ±
+    uncertainty beside every stated figure with its status; each polygon's dominant
+    uncertain edge; the sources and licences; the version stamp. Names in English and
+    Chinese (English only, with a warning, when no font has Chinese glyphs). Fonts are
+    embedded as TrueType (``pdf.fonttype`` 42, set in an ``rc_context`` only while saving),
+    and the file has no creation date: the same inputs give the same bytes.
+
+    Parameters
+    ----------
+    zone, measurements : what to draw and what to say about it.
+    stamp : str, optional
+        The version stamp (:func:`hetao.stamp.version_stamp`).
+    shown : dict, optional
+        The display geometries (:func:`hetao.display.display_geometries`), if already made.
+
+    Warns
+    -----
+    HetaoWarning
+        When no font with Chinese glyphs is installed.
+    """
+    import matplotlib
+    from matplotlib.backends.backend_pdf import FigureCanvasPdf
+    from matplotlib.figure import Figure
+
+    from .display import display_geometries
+
+    shown = shown if shown is not None else display_geometries(zone)
+    text = _lettering()
+    fig = Figure(figsize=A4)
+    FigureCanvasPdf(fig)
+    fig.text(0.5, 0.975, "Hetao Shenzhen-Hong Kong Science and Technology Innovation Cooperation Zone",
+             ha="center", va="top", fontsize=11, fontweight="bold")
+    if text.cjk:
+        fig.text(0.5, 0.955, "河套深港科技创新合作区", ha="center", va="top", fontproperties=text.font(11))
+    fig.text(0.5, 0.94, "Areas measured geodesically on WGS84 · ± = boundary length × positional accuracy"
+             " · dashed = approximate", ha="center", va="top", fontsize=7.5, color="#333")
+    ax = fig.add_axes((0.05, 0.48, 0.9, 0.45))
+    frame, _ = _draw_map(ax, zone, measurements, shown, text)
+    _extent(ax, frame)
+    y = _fact_table(fig, measurements, text)
+    _sources(fig, zone, y, stamp, text)
+    buf = io.BytesIO()
+    metadata = {"Creator": None, "Producer": None, "CreationDate": None, "Title": "Hetao zone fact sheet",
+                "Subject": _stamp_label(stamp) if stamp else None}
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig.savefig(buf, format="pdf", metadata=metadata)
+    return buf.getvalue()
+
+
+def _row(fig: Figure, y: float, cells: tuple[str, ...], text: _Lettering, size: float = 7,
+         **style: Any) -> float:
+    """One line of the table, its cells at the columns; the y of the next line."""
+    for x, cell in zip(_COLUMNS, cells):
+        fig.text(x, y, _plain(text.shown(cell)), va="top", fontproperties=text.font(size), **style)
+    return y - _ROW
+
+
+def _fact_table(fig: Figure, measurements: list[Measurement], text: _Lettering) -> float:
+    """Each polygon's measured area, its stated figures with their statuses and its dominant
+    edge; the point's place. The y below the table."""
+    import textwrap
+
+    y = _row(fig, _TABLE_TOP, ("stated", "measured - stated", "status", "source"), text,
+             fontweight="bold")
+    for m in measurements:
+        spec = m.feature.spec
+        y -= _ROW * 0.3
+        if isinstance(m, AreaMeasurement):
+            measured = f"measured {m.geodesic_area_m2 / 1e4:,.1f} ± {m.uncertainty_m2 / 1e4:,.1f} ha"
+        else:
+            measured = f"a point, ± {spec.provenance.positional_accuracy_m or 0:,.0f} m"
+        fig.text(_COLUMNS[0] - 0.02, y, _plain(f"{text.named(spec.name_en, spec.name_zh)}: {measured}"),
+                 va="top", fontproperties=text.font(8), fontweight="bold")
+        y -= _ROW * 1.1
+        for c in m.comparisons:
+            f = c.figure
+            diff = "" if c.difference_ha is None else f"{c.difference_ha:+,.1f} ha ({c.difference_pct or 0:+.1f} %)"
+            status = c.status.replace("_", " ") + (f"; less water {c.reconciled_status}" if c.reconciled_status else "")
+            y = _row(fig, y, (f"{'about ' if f.approx else ''}{f.value:g} {f.unit}", diff, status,
+                              textwrap.shorten(f"{f.source}{', ' + f.date if f.date else ''}", 78)), text)
+        if isinstance(m, AreaMeasurement) and m.edges:
+            top = max(m.edges, key=lambda e: e.uncertainty_m2)
+            name = text.named(short_name(top.piece.name_en), short_name(top.piece.name_zh))
+            y = _row(fig, y, (f"dominant uncertain edge: {name}, ± {top.uncertainty_m2 / 1e4:,.1f} ha "
+                              f"({top.length_m:,.0f} m × {top.piece.accuracy_m:g} m)",), text, 6.5, color="#333")
+    return y
+
+
+def _sources(fig: Figure, zone: Zone, y: float, stamp: str | None, text: _Lettering) -> None:
+    """The sources and licences of the geometry, and the version stamp, at the foot."""
+    import textwrap
+
+    specs = [b.spec for b in zone.features] + [ln.spec for ln in zone.lines]
+    sources = sorted({textwrap.shorten(s.provenance.source, 90) for s in specs})
+    lines = textwrap.wrap("Licences: " + "; ".join(zone.attributions()) + ".", 150)
+    lines += textwrap.wrap("Geometry sources: " + " | ".join(sources), 150)[:7]
+    lines.append("Stated figures: the sources in the table. The Shenzhen side is approximate: hetao "
+                 "claims no legal boundary.")
+    if stamp:
+        lines.append(_stamp_label(stamp).capitalize() + " (latest date in the manifest, SHA-256 of the folder).")
+    fig.text(0.04, min(y - _ROW, 0.02 + _ROW * 0.85 * len(lines)), _plain(text.shown("\n".join(lines))),
+             va="top", fontproperties=text.font(5.5), color="#333", linespacing=1.35)

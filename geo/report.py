@@ -10,13 +10,23 @@ from typing import TYPE_CHECKING, Any
 import shapely
 from shapely.geometry import mapping
 
-from .model import UNITS_M2, AreaMeasurement, Comparison, Measurement, PointMeasurement
+from .display import line_style
+from .geodesy import GEOD
+from .model import UNITS_M2, AreaMeasurement, Comparison, Line, Measurement, PointMeasurement
 
 if TYPE_CHECKING:
     import geopandas
+    from shapely.geometry.base import BaseGeometry
 
 __all__ = ["records", "to_json", "to_csv", "to_table", "to_geojson", "to_geodataframe",
-           "CSV_FIELDS"]
+           "CSV_FIELDS", "flat_records", "line_records", "clean_geometry", "both_names", "DEGREE_GRID",
+           "METRE_GRID"]
+
+#: The grid written coordinates are snapped to: 1e-7 degrees (7 decimals, about 1 cm, as
+#: OpenStreetMap stores them) in lon/lat; 1 cm in a projected CRS. Two distinct vertices on
+#: the degree grid are at least 1.03 cm apart here (1e-7 degrees of longitude at 22.5 °N).
+DEGREE_GRID = 1e-7
+METRE_GRID = 0.01
 
 def _scaled(value: float | None, factor: float) -> float | None:
     return None if value is None else value / factor
@@ -119,22 +129,164 @@ def _reconciled(m: AreaMeasurement) -> dict[str, Any] | None:
             "from_parts": list(r.parts), "source": r.spec.source if r.spec else None}
 
 
+def both_names(en: str, zh: str) -> str:
+    """A feature's name in English and Chinese, as outputs give it.
+
+    Examples
+    --------
+    >>> both_names("Shenzhen Park", "深圳园区")
+    'Shenzhen Park · 深圳园区'
+    """
+    return f"{en} · {zh}" if zh and zh != en else en
+
+
+def clean_geometry(geometry: BaseGeometry, grid: float = DEGREE_GRID) -> BaseGeometry:
+    """A geometry as written: coordinates snapped to ``grid`` (so that no two consecutive
+    vertices lie closer than one step), repeated vertices dropped, rings oriented as RFC 7946
+    says (exteriors counter-clockwise).
+
+    Examples
+    --------
+    >>> clean_geometry(shapely.LineString([(114.078094999, 22.5), (114.0780950001, 22.5), (114.1, 22.6)])).wkt
+    'LINESTRING (114.078095 22.5, 114.1 22.6)'
+    """
+    snapped = shapely.set_precision(geometry, grid)
+    return shapely.orient_polygons(snapped, exterior_cw=False)
+
+
+def _rounded(value: float, grid: float) -> float:
+    """A coordinate on the grid, as the shortest decimal (7 decimals on the degree grid)."""
+    return round(value, 7 if grid < 1e-3 else 2)
+
+
+def _place(geometry: BaseGeometry, grid: float) -> tuple[float | None, float | None]:
+    """The coordinates of a point, or of a point inside a polygon or on a line."""
+    if geometry.is_empty:
+        return None, None
+    point = geometry if geometry.geom_type == "Point" else (
+        shapely.line_interpolate_point(shapely.line_merge(geometry), 0.5, normalized=True)
+        if "Line" in geometry.geom_type else geometry.representative_point())
+    return _rounded(point.x, grid), _rounded(point.y, grid)
+
+
+def _main_figure(rec: dict[str, Any]) -> dict[str, Any]:
+    """The first stated figure of a record, flat (all None when it states none)."""
+    s = rec["stated"][0] if rec["stated"] else None
+    if s is None:
+        return dict.fromkeys(("stated", "stated_ha", "stated_source", "difference_ha", "status"))
+    return {"stated": f"{'about ' if s['approx'] else ''}{s['value']:g} {s['unit']}", "stated_ha": s["value_ha"],
+            "stated_source": s["source"], "difference_ha": s["difference_ha"], "status": s["status"]}
+
+
+def _dominant(rec: dict[str, Any]) -> dict[str, Any]:
+    """The edge with the largest share of a polygon's uncertainty, flat."""
+    if not rec["edges"]:
+        return {"dominant_edge": None, "dominant_edge_ha": None}
+    top = max(rec["edges"], key=lambda e: e["uncertainty_ha"])
+    return {"dominant_edge": both_names(top["name_en"], top["name_zh"]), "dominant_edge_ha": top["uncertainty_ha"]}
+
+
+def flat_records(measurements: list[Measurement], geometries: list[BaseGeometry] | None = None,
+                 grid: float = DEGREE_GRID) -> list[dict[str, Any]]:
+    """One flat dict per feature: text and numbers only, for tables, spreadsheets and GIS.
+
+    ``name`` (English and Chinese), ``lon``/``lat`` (the point, or a point inside the
+    polygon, from ``geometries`` as written when given), the geodesic area and its
+    uncertainty, the first stated figure and its status, the dominant uncertain edge, the
+    provenance, and ``detail``: the nested stated figures, edges, provenance and reconciled
+    area (:func:`records`) as JSON text.
+
+    Examples
+    --------
+    >>> import hetao
+    >>> flat = flat_records(hetao.measure(hetao.load()))
+    >>> flat[0]["name_en"], flat[0]["stated"], flat[0]["status"]
+    ('Hong Kong Park (Lok Ma Chau Loop)', '87 ha', 'reconciled')
+    """
+    geometries = geometries or [clean_geometry(m.boundary.geometry, grid) for m in measurements]
+    out = []
+    for rec, geometry in zip(records(measurements), geometries):
+        lon, lat = _place(geometry, grid)
+        recon = rec["reconciled"]
+        prov = rec["provenance"]
+        detail = {k: rec[k] for k in ("stated", "edges", "provenance", "reconciled", "explanation")}
+        out.append({
+            "id": rec["id"], "name": both_names(rec["name_en"], rec["name_zh"]), "name_en": rec["name_en"],
+            "name_zh": rec["name_zh"], "kind": rec["kind"], "side": rec["side"], "part_of": rec["part_of"],
+            "union_of": ",".join(rec["union_of"]) or None, "approximate": rec["approximate"],
+            "lon": lon, "lat": lat, "area_ha": rec["geodesic_area_ha"], "uncertainty_ha": rec["uncertainty_ha"],
+            "grid_crs": rec["grid_crs"], "grid_area_ha": rec["grid_area_ha"], "perimeter_m": rec["perimeter_m"],
+            "accuracy_m": rec["positional_accuracy_m"], **_main_figure(rec),
+            "reconciled_ha": recon["area_ha"] if recon else None, **_dominant(rec),
+            "source": prov["source"], "licence": prov["licence"], "attribution": prov["attribution"],
+            "method": prov["method"], "date": prov["date"],
+            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
+        })
+    return out
+
+
+def line_records(lines: tuple[Line, ...] | list[Line], geometries: list[BaseGeometry] | None = None,
+                 grid: float = DEGREE_GRID) -> list[dict[str, Any]]:
+    """One flat dict per piece of each boundary line: its ids, names, how it was made and
+    how accurate it is (``geometries``: the pieces as written, in order, if already made).
+
+    Examples
+    --------
+    >>> import hetao
+    >>> piece = line_records(hetao.load().lines)[0]
+    >>> piece["id"], piece["kind"], piece["accuracy_m"] > 0
+    ('hk-sz-border/hk-sz-border', 'line', True)
+    """
+    pieces = [(line, p) for line in lines for p in line.pieces]
+    geometries = geometries or [clean_geometry(p.geometry, grid) for _, p in pieces]
+    out = []
+    for (line, p), geometry in zip(pieces, geometries):
+        lon, lat = _place(geometry, grid)
+        prov = line.spec.provenance
+        out.append({
+            "id": f"{line.id}/{p.piece_id}", "line_id": line.id, "piece_id": p.piece_id,
+            "name": both_names(p.name_en, p.name_zh), "name_en": p.name_en, "name_zh": p.name_zh,
+            "kind": "line", "style": line_style(line, p), "derived": p.derived,
+            "approximate": line.spec.approximate, "lon": lon, "lat": lat,
+            "length_m": float(GEOD.geometry_length(p.geometry)), "accuracy_m": p.accuracy_m,
+            "source": p.source, "method": p.method, "licence": prov.licence,
+            "attribution": prov.attribution, "date": prov.date,
+        })
+    return out
+
+
 def to_json(measurements: list[Measurement]) -> str:
     """The records as a JSON list."""
     return json.dumps(records(measurements), ensure_ascii=False, indent=2) + "\n"
 
 
-def to_geojson(measurements: list[Measurement]) -> str:
-    """All features as one RFC 7946 FeatureCollection, their records as properties."""
-    features = [{
-        "type": "Feature",
-        "id": rec["id"],
-        "properties": rec,
-        # RFC 7946: exteriors counter-clockwise, holes clockwise (unions come out of GEOS
-        # the other way).
-        "geometry": mapping(shapely.orient_polygons(m.boundary.geometry, exterior_cw=False)),
-    } for m, rec in zip(measurements, records(measurements))]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
+def to_geojson(measurements: list[Measurement], *, lines: tuple[Line, ...] | list[Line] = (),
+               stamp: str | None = None) -> str:
+    """All features as one RFC 7946 FeatureCollection, their records as properties.
+
+    Each polygon and point carries its full nested record (:func:`records`, less the
+    ``location`` list) and the flat fields of :func:`flat_records` (``name``, ``lon``,
+    ``lat``, ``area_ha``, ``status``, …); each piece of the given ``lines`` follows as a
+    feature of ``kind: line`` (:func:`line_records`). Coordinates are written with 7 decimals
+    (:func:`clean_geometry`). ``stamp``: the version stamp, written as the collection's
+    ``version`` member.
+    """
+    geometries = [clean_geometry(m.boundary.geometry) for m in measurements]
+    features = []
+    for m, rec, flat, geometry in zip(measurements, records(measurements),
+                                      flat_records(measurements, geometries), geometries):
+        rec.pop("location")
+        features.append({"type": "Feature", "id": rec["id"],
+                         "properties": {**rec, **{k: v for k, v in flat.items() if k not in rec and k != "detail"}},
+                         "geometry": mapping(geometry)})
+    pieces = [clean_geometry(p.geometry) for line in lines for p in line.pieces]
+    features += [{"type": "Feature", "id": rec["id"], "properties": rec, "geometry": mapping(geometry)}
+                 for rec, geometry in zip(line_records(lines, pieces), pieces)]
+    collection: dict[str, Any] = {"type": "FeatureCollection"}
+    if stamp is not None:
+        collection["version"] = stamp
+    collection["features"] = features
+    return json.dumps(collection, ensure_ascii=False) + "\n"
 
 
 def to_geodataframe(measurements: list[Measurement]) -> "geopandas.GeoDataFrame":
@@ -162,7 +314,7 @@ def to_geodataframe(measurements: list[Measurement]) -> "geopandas.GeoDataFrame"
 
 
 CSV_FIELDS = [
-    "id", "side", "kind", "approximate", "geodesic_area_ha", "geodesic_area_km2",
+    "id", "name_en", "name_zh", "side", "kind", "approximate", "geodesic_area_ha", "geodesic_area_km2",
     "geodesic_area_acres", "perimeter_m", "boundary_length_m", "grid_crs", "grid_area_ha", "uncertainty_ha",
     "positional_accuracy_m", "stated_value", "stated_unit", "stated_ha", "stated_quantity",
     "stated_source", "stated_date", "difference_ha", "difference_pct", "status",
@@ -171,13 +323,19 @@ CSV_FIELDS = [
 ]
 
 
-def to_csv(measurements: list[Measurement]) -> str:
-    """One row per feature and stated figure (a feature with none gets one row)."""
+def to_csv(measurements: list[Measurement], *, stamp: str | None = None) -> str:
+    """One row per feature and stated figure (a feature with none gets one row).
+
+    ``stamp``: the version stamp, written in a last column ``version`` when given.
+    """
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS + (["version"] if stamp is not None else []),
+                            lineterminator="\n")
     writer.writeheader()
     for rec in records(measurements):
         base = {k: rec[k] for k in CSV_FIELDS if k in rec}
+        if stamp is not None:
+            base["version"] = stamp
         if rec["reconciled"]:
             base["reconciled_area_ha"] = rec["reconciled"]["area_ha"]
             base["reconciled_low_ha"], base["reconciled_high_ha"] = rec["reconciled"]["range_ha"]

@@ -93,7 +93,8 @@ def _geojson(feature_id: str, geometry: BaseGeometry, style: dict[str, Any], **o
 
 
 def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = True,
-               title: str = "Hetao zone · 河套合作区", shown: dict[str, BaseGeometry] | None = None) -> str:
+               title: str = "Hetao zone · 河套合作区", shown: dict[str, BaseGeometry] | None = None,
+               stamp: str | None = None) -> str:
     """Render the zone as a complete HTML page.
 
     Parameters
@@ -105,6 +106,8 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
         The page's title.
     shown : dict, optional
         The display geometries (:func:`geo.display.display_geometries`), if already made.
+    stamp : str, optional
+        The version stamp (:func:`hetao.stamp.version_stamp`), shown after the attribution.
 
     Returns
     -------
@@ -123,7 +126,8 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
     _side_layers(fmap, zone, shown, by_id)
     _line_layers(fmap, zone, shown)
     _point_layers(fmap, zone, by_id)
-    Legend(legend_html(zone), "Boundaries: " + "; ".join(escape(a) for a in zone.attributions())).add_to(fmap)
+    version = f"; boundaries version {escape(stamp)}" if stamp else ""
+    Legend(legend_html(zone), "Boundaries: " + "; ".join(escape(a) for a in zone.attributions()) + version).add_to(fmap)
     bounds = tuple(shapely.total_bounds([shown[b.id] for b in zone.features]))
     return _page(fmap, bounds, offline, title, minimap=_minimap_shapes(zone, shown))
 

@@ -39,7 +39,7 @@ CONTEXT_IDS = ["hong-kong-boundary", "nearby-roads"]
 #: A plain folder (see :func:`make_plain_folder`) keeps the border as a context layer, as the
 #: shipped folder did before its polygons were built from lines.
 PLAIN_CONTEXT_IDS = ["hk-sz-border", *CONTEXT_IDS]
-OUTPUTS = ["hetao.html", "hetao.geojson", "areas.csv", "hetao.png"]
+OUTPUTS = ["hetao.html", "hetao.geojson", "areas.csv", "hetao.png", "hetao.gpkg", "hetao.kml", "hetao.csv"]
 
 
 # --- running hetao -----------------------------------------------------------------------

@@ -10,7 +10,7 @@ import shapely
 
 import hetao
 
-from .helpers import BOUNDED_IDS, FEATURE_IDS, LINE_IDS, SHIPPED, python
+from .helpers import BOUNDED_IDS, FEATURE_IDS, LINE_IDS, OUTPUTS, SHIPPED, python
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +122,9 @@ def test_map__repr_html_and_save(zone, tmp_path):
     assert "Content-Security-Policy" in page and "Hong Kong Park (Lok Ma Chau Loop)" in page
 
 
-def test_build__library__returns_the_four_paths(zone, tmp_path, shipped_build):
+def test_build__library__returns_the_paths_of_every_output(zone, tmp_path, shipped_build):
     paths = hetao.build(zone, tmp_path / "out")
-    assert [p.name for p in paths] == ["hetao.html", "hetao.geojson", "areas.csv", "hetao.png"]
+    assert [p.name for p in paths] == OUTPUTS
     for p in paths:
         assert p.read_bytes() == (shipped_build / p.name).read_bytes()
 
@@ -156,7 +156,7 @@ def test_build__caller_set_a_backend__backend_and_figures_unchanged(tmp_path):
         plt.figure()
         before = (matplotlib.get_backend(), plt.get_fignums(), dict(matplotlib.rcParams))
         import hetao
-        hetao.build(hetao.load(), {str(tmp_path)!r})
+        hetao.build(hetao.load(), {str(tmp_path)!r}, pdf=True)     # the fact sheet's fonts in an rc_context
         after = (matplotlib.get_backend(), plt.get_fignums(), dict(matplotlib.rcParams))
         print(json.dumps([before[:2], after[:2], before[2] == after[2]]))
     """))
@@ -166,3 +166,4 @@ def test_build__caller_set_a_backend__backend_and_figures_unchanged(tmp_path):
     assert after == ["svg", [1]]
     assert same_rc
     assert (tmp_path / "hetao.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "hetao.pdf").read_bytes()[:5] == b"%PDF-"
