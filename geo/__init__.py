@@ -240,7 +240,8 @@ def to_geodataframe(measurements: ZoneLike | Sequence[Measurement]) -> geopandas
 
 
 def build(zone: ZoneLike, out: Path | str = "output", *, measurements: list[Measurement] | None = None,
-          offline: bool = True, figure: bytes | None = None, figure_in_child: bool = False) -> list[Path]:
+          offline: bool = True, figure: bytes | None = None, figure_in_child: bool = False,
+          crs: str | None = None, pdf: bool = False) -> list[Path]:
     """Render every output, then write them all into ``out``; return the paths written
     (:func:`hetao._build.build`, which says more). ``zone``: a Zone, or its folder.
 
@@ -252,4 +253,4 @@ def build(zone: ZoneLike, out: Path | str = "output", *, measurements: list[Meas
     from ._build import build as build_outputs
 
     return build_outputs(_zone(zone), out, measurements=measurements, offline=offline,
-                         figure=figure, figure_in_child=figure_in_child)
+                         figure=figure, figure_in_child=figure_in_child, crs=crs, pdf=pdf)

@@ -112,11 +112,12 @@ class _Lettering:
 
 def _lettering() -> _Lettering:
     """Names in both languages when a font has Chinese glyphs; else English only, with a
-    warning (warned from this one place, so Python shows it once for the PNG and the PDF)."""
+    warning pointing at the line that asked for the figure (the caller of render_png or
+    render_pdf; the CLI prints the same text once)."""
     cjk = cjk_font()
     if cjk is None:
         warnings.warn("no font with Chinese glyphs is installed: the figure names features in "
-                      "English only (install one, e.g. Debian's fonts-noto-cjk)", HetaoWarning, stacklevel=1)
+                      "English only (install one, e.g. Debian's fonts-noto-cjk)", HetaoWarning, stacklevel=3)
     return _Lettering(cjk)
 
 

@@ -15,7 +15,7 @@ import pytest
 import hetao
 import hetao.figure
 from hetao.errors import HetaoWarning
-from .helpers import FEATURE_IDS, LINE_IDS, SHIPPED, run
+from .helpers import OUTPUTS, FEATURE_IDS, LINE_IDS, SHIPPED, run
 
 FOLDER_FORMS = [pytest.param(str(SHIPPED), id="str"), pytest.param(SHIPPED, id="path")]
 
@@ -77,8 +77,7 @@ def test_zone_like__wrong_type__type_error_naming_what_is_accepted(call):
 def test_build__folder_as_str__every_output_and_the_same_bytes_as_from_a_zone(zone, tmp_path):
     from_zone = hetao.build(zone, tmp_path / "zone")
     from_str = hetao.build(str(SHIPPED), tmp_path / "str")
-    assert [p.name for p in from_str] == [p.name for p in from_zone] == \
-        ["hetao.html", "hetao.geojson", "areas.csv", "hetao.png"]
+    assert [p.name for p in from_str] == [p.name for p in from_zone] == list(OUTPUTS)
     for a, b in zip(from_zone, from_str):
         assert a.read_bytes() == b.read_bytes(), a.name
 
