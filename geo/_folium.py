@@ -13,7 +13,7 @@ from folium import plugins
 from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 
-__all__ = ["Bind", "Legend", "ZoneMiniMap"]
+__all__ = ["Bind", "Legend", "ZoneMiniMap", "Layout"]
 
 
 class Bind(MacroElement):
@@ -107,3 +107,217 @@ var {{ this.get_name() }} = new L.Control.MiniMap({{ this.get_name() }}_layers, 
     def __init__(self, shapes: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.shapes = shapes
+
+
+#: The page's layout and keyboard script (see :class:`Layout`).
+_LAYOUT_JS = r"""
+(function (map, bounds, anchors) {
+  var box = map.getContainer(), M = 10;
+  var legend = box.querySelector('.hetao-legend'), details = legend && legend.querySelector('details');
+  var attribution = box.querySelector('.leaflet-control-attribution');
+  function rel(el) {
+    var r = el.getBoundingClientRect(), c = box.getBoundingClientRect();
+    return {l: r.left - c.left, t: r.top - c.top, r: r.right - c.left, b: r.bottom - c.top};
+  }
+  function hits(a, b) { return a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b; }
+  function controls() {
+    return Array.prototype.filter.call(box.querySelectorAll('.leaflet-control'), function (el) {
+      return el.offsetWidth > 0 && el.offsetHeight > 0;
+    }).map(rel);
+  }
+  // Every rectangle whose edges are the map's or a control's and that no control enters.
+  function freeRects() {
+    var size = map.getSize(), cs = controls();
+    var ls = [0], rs = [size.x], ts = [0], bs = [size.y];
+    cs.forEach(function (o) { ls.push(o.r); rs.push(o.l); ts.push(o.b); bs.push(o.t); });
+    var out = [];
+    ls.forEach(function (l) { rs.forEach(function (r) { if (r - l < 3 * M) { return; }
+      ts.forEach(function (t) { bs.forEach(function (b) { if (b - t < 3 * M) { return; }
+        var f = {l: l, t: t, r: r, b: b};
+        if (!cs.some(function (o) { return hits(o, f); })) { out.push(f); }
+      }); }); }); });
+    return out;
+  }
+  function best(score) {
+    var top = null, topScore = -Infinity;
+    freeRects().forEach(function (f) { var s = score(f); if (s > topScore) { top = f; topScore = s; } });
+    return top;
+  }
+  function padding(f) {
+    var size = map.getSize();
+    return {paddingTopLeft: [f.l + M, f.t + M], paddingBottomRight: [size.x - f.r + M, size.y - f.b + M]};
+  }
+  var b = L.latLngBounds(bounds);
+  var sw = map.project(b.getSouthWest(), 0), ne = map.project(b.getNorthEast(), 0);
+  var zw = Math.max(Math.abs(ne.x - sw.x), 1e-9), zh = Math.max(Math.abs(sw.y - ne.y), 1e-9);
+  function fitScore(f) { return Math.min((f.r - f.l - 2 * M) / zw, (f.b - f.t - 2 * M) / zh); }
+  function small() { return map.getSize().x < 600; }
+  // The legend: as tall as the room under the controls above it allows.
+  function sizeLegend() {
+    if (!legend) { return; }
+    legend.style.maxHeight = '';
+    var size = map.getSize(), above = 0, below = attribution && attribution.offsetHeight ? attribution.offsetHeight + M : 0;
+    box.querySelectorAll('.leaflet-top.leaflet-right .leaflet-control').forEach(function (el) {
+      if (el.offsetHeight) { above = Math.max(above, rel(el).b); }
+    });
+    legend.style.maxHeight = Math.max(40, size.y - above - below - 2 * M) + 'px';
+  }
+  function foldAttribution() {
+    if (!attribution) { return; }
+    var scale = box.querySelector('.leaflet-control-scale');
+    attribution.style.maxWidth = small() ? (map.getSize().x - (scale ? scale.offsetWidth + 3 * M : 2 * M)) + 'px' : '';
+    attribution.tabIndex = small() ? 0 : -1;
+    attribution.setAttribute('aria-expanded', String(attribution.classList.contains('hetao-open')));
+  }
+  function layout() {
+    box.classList.toggle('hetao-small', small());
+    foldAttribution();
+    sizeLegend();
+  }
+  // The first view: the zone in the largest room between the controls; the legend folded
+  // when open it would cost the zone much of its size, or could not show whole.
+  function fit() {
+    layout();
+    var open = best(fitScore), scoreOpen = fitScore(open);
+    var cramped = legend && legend.scrollHeight > legend.clientHeight + 1;
+    if (details && details.open) {
+      details.open = false; layout();
+      var folded = best(fitScore);
+      if (!(cramped || small() || scoreOpen < 0.75 * fitScore(folded))) { details.open = true; layout(); }
+      else { open = folded; }
+    }
+    map.fitBounds(b, L.extend(padding(open), {animate: false}));
+  }
+  // Popups: inside the largest room between the controls, as wide as it allows on a phone.
+  function popupRoom() {
+    var room = best(function (f) { return Math.min(f.r - f.l, 480) * Math.min(f.b - f.t, 700); });
+    var width = Math.min(small() ? room.r - room.l - 2 * M - 48 : 440, room.r - room.l - 2 * M - 48);
+    var height = room.b - room.t - 2 * M - 60;
+    map.eachLayer(function (l) {
+      var p = l.getPopup && l.getPopup();
+      if (!p) { return; }
+      var pad = padding(room);
+      L.extend(p.options, {maxWidth: width, minWidth: small() ? width : 50, maxHeight: Math.max(120, height),
+                           autoPanPaddingTopLeft: pad.paddingTopLeft,
+                           autoPanPaddingBottomRight: pad.paddingBottomRight});
+    });
+  }
+  // Names on the map: clear of the markers and of each other, and inside the map.
+  function placeLabels() {
+    var size = map.getSize(), placed = [];
+    box.querySelectorAll('.hetao-marker').forEach(function (el) { placed.push(rel(el)); });
+    box.querySelectorAll('.hetao-area-label, .hetao-line-label').forEach(function (el) {
+      el.style.translate = '';
+      var r = rel(el), dx = 0, dy = 0, area = el.classList.contains('hetao-area-label');
+      for (var i = 0; area && i < 6; i++) {
+        var moved = {l: r.l, r: r.r, t: r.t + dy, b: r.b + dy};
+        var clash = placed.filter(function (o) { return hits(o, moved); })[0];
+        if (!clash) { break; }
+        var up = clash.t - moved.b - 2, down = clash.b - moved.t + 2;
+        dy += Math.abs(up) < Math.abs(down) && moved.t + up > 0 ? up : down;
+      }
+      dx = Math.max(2 - r.l, Math.min(0, size.x - 2 - r.r));
+      dy = Math.max(2 - r.t - 0, Math.min(dy, size.y - 2 - r.b));
+      el.style.translate = dx + 'px ' + dy + 'px';
+      if (area) { placed.push({l: r.l + dx, r: r.r + dx, t: r.t + dy, b: r.b + dy}); }
+    });
+  }
+  // The keyboard: Tab reaches each feature with a popup, Enter opens it, Escape closes it.
+  var opener = null;
+  function focusable(el, layer, key) {
+    var a = anchors[key];
+    if (!el || !a) { return; }
+    el.setAttribute('tabindex', '0');
+    el.setAttribute('role', 'button');
+    el.setAttribute('aria-label', a.name);
+    el.addEventListener('keydown', function (e) {
+      if (e.key !== 'Enter' && e.key !== ' ') { return; }
+      e.preventDefault();
+      opener = el;
+      layer.openPopup(L.latLng(a.lat, a.lng));
+    });
+    el.addEventListener('focus', function () {
+      var p = map.latLngToContainerPoint([a.lat, a.lng]), s = map.getSize();
+      if (p.x < 0 || p.y < 0 || p.x > s.x || p.y > s.y) { map.panTo([a.lat, a.lng], {animate: false}); }
+    });
+  }
+  function keyboard() {
+    map.eachLayer(function (g) {
+      if (g instanceof L.GeoJSON && g.getPopup()) {
+        g.eachLayer(function (c) { focusable(c._path, g, c.feature && c.feature.id); });
+      } else if (g instanceof L.Marker && g.getPopup() && g.options.hetaoId) {
+        focusable(g._icon, g, g.options.hetaoId);
+      }
+    });
+    document.addEventListener('keydown', function (e) {
+      if (e.key !== 'Escape' || !map._popup || !map.hasLayer(map._popup)) { return; }
+      map.closePopup();
+      if (opener) { opener.focus({preventScroll: true}); }
+    });
+  }
+  map.on('popupopen', function () { box.classList.add('hetao-popup-open'); });
+  map.on('popupclose', function () { box.classList.remove('hetao-popup-open'); });
+  if (attribution) {
+    var flip = function () { if (small()) { attribution.classList.toggle('hetao-open'); foldAttribution(); } };
+    attribution.addEventListener('click', function (e) { if (!e.target.closest('a')) { flip(); } });
+    attribution.addEventListener('keydown', function (e) {
+      if (e.target === attribution && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); flip(); }
+    });
+  }
+  // The layer control, opened, stops above whatever lies below it.
+  box.querySelectorAll('.leaflet-control-layers').forEach(function (el) {
+    el.addEventListener('mouseenter', function () { setTimeout(capLayers, 0); });
+    el.addEventListener('focusin', function () { setTimeout(capLayers, 0); });
+    function capLayers() {
+      var list = el.querySelector('.leaflet-control-layers-list');
+      if (!el.classList.contains('leaflet-control-layers-expanded') || !list) { return; }
+      var me = rel(el), floor = map.getSize().y - M;
+      controls().forEach(function (o) {
+        if (o.t >= me.t + 5 && o.l < me.r && me.l < o.r) { floor = Math.min(floor, o.t - M); }
+      });
+      var section = list;
+      var room = floor - rel(section).t - 12;
+      if (section.scrollHeight > room) {
+        section.classList.add('leaflet-control-layers-scrollbar');
+        section.style.height = Math.max(60, room) + 'px';
+      }
+    }
+  });
+  if (details) {
+    details.addEventListener('toggle', function () { layout(); popupRoom(); });
+  }
+  fit();
+  popupRoom();
+  placeLabels();
+  keyboard();
+  map.on('zoomend moveend viewreset layeradd', placeLabels);
+  map.on('resize', function () { layout(); popupRoom(); placeLabels(); });
+})({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.anchors|tojson }});
+"""
+
+
+class Layout(MacroElement):
+    """The first view, the controls' room, the names' places, and the keyboard.
+
+    Fits the view to the zone in the largest room the controls leave (folding the legend
+    when open it would cost the zone much of its size), sizes the legend and popups to that
+    room, keeps names clear of the markers and inside the map, folds the attribution on a
+    phone, and makes each feature with a popup a button that Tab reaches, Enter opens and
+    Escape closes.
+
+    Parameters
+    ----------
+    bounds : list
+        ``[[south, west], [north, east]]`` of the zone.
+    anchors : dict
+        Layer id (a GeoJSON feature's id, or a marker's ``hetaoId`` option) to
+        ``{"lat", "lng", "name"}``: where its popup opens from the keyboard and its
+        accessible name.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}" + _LAYOUT_JS + "{% endmacro %}")
+
+    def __init__(self, bounds: list[list[float]], anchors: dict[str, dict[str, Any]]) -> None:
+        super().__init__()
+        self._name = "Layout"
+        self.bounds, self.anchors = bounds, anchors
