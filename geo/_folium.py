@@ -102,6 +102,16 @@ var {{ this.get_name() }}_layers = L.layerGroup([
 ]);
 var {{ this.get_name() }} = new L.Control.MiniMap({{ this.get_name() }}_layers, {{ this.options|tojavascript }});
 {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+// The minimap follows the main map and never moves it: handing its view back raced with
+// popups' panning and the first view's fitting (undoing a pan, rounding a zoom of 14.5 to 15).
+(function (mini) {
+  mini._miniMap.options.zoomSnap = {{ this._parent.get_name() }}.options.zoomSnap;
+  mini._miniMap.off('moveend', mini._onMiniMapMoved, mini);
+  ['dragging', 'scrollWheelZoom', 'doubleClickZoom', 'touchZoom', 'boxZoom'].forEach(function (h) {
+    if (mini._miniMap[h]) { mini._miniMap[h].disable(); }
+  });
+  if (mini._shadowRect) { mini._shadowRect.off('dragstart drag dragend'); }
+})({{ this.get_name() }});
 {% endmacro %}""")
 
     def __init__(self, shapes: dict[str, Any], **kwargs: Any) -> None:
@@ -202,24 +212,34 @@ _LAYOUT_JS = r"""
                            autoPanPaddingBottomRight: pad.paddingBottomRight});
     });
   }
-  // Names on the map: clear of the markers and of each other, and inside the map.
+  // Names on the map: the areas' clear of the markers and of each other, the lines' clear of
+  // those too (moved a little, or left out while they would cover one), all inside the map.
+  function clearSpot(r, placed, offsets) {
+    var size = map.getSize();
+    for (var i = 0; i < offsets.length; i++) {
+      var dx = offsets[i][0], dy = offsets[i][1];
+      dx = Math.max(2 - r.l, Math.min(dx, size.x - 2 - r.r));
+      dy = Math.max(2 - r.t, Math.min(dy, size.y - 2 - r.b));
+      var moved = {l: r.l + dx, r: r.r + dx, t: r.t + dy, b: r.b + dy};
+      if (!placed.some(function (o) { return hits(o, moved); })) { return moved; }
+    }
+    return null;
+  }
   function placeLabels() {
-    var size = map.getSize(), placed = [];
+    var placed = [];
     box.querySelectorAll('.hetao-marker').forEach(function (el) { placed.push(rel(el)); });
-    box.querySelectorAll('.hetao-area-label, .hetao-line-label').forEach(function (el) {
-      el.style.translate = '';
-      var r = rel(el), dx = 0, dy = 0, area = el.classList.contains('hetao-area-label');
-      for (var i = 0; area && i < 6; i++) {
-        var moved = {l: r.l, r: r.r, t: r.t + dy, b: r.b + dy};
-        var clash = placed.filter(function (o) { return hits(o, moved); })[0];
-        if (!clash) { break; }
-        var up = clash.t - moved.b - 2, down = clash.b - moved.t + 2;
-        dy += Math.abs(up) < Math.abs(down) && moved.t + up > 0 ? up : down;
-      }
-      dx = Math.max(2 - r.l, Math.min(0, size.x - 2 - r.r));
-      dy = Math.max(2 - r.t - 0, Math.min(dy, size.y - 2 - r.b));
-      el.style.translate = dx + 'px ' + dy + 'px';
-      if (area) { placed.push({l: r.l + dx, r: r.r + dx, t: r.t + dy, b: r.b + dy}); }
+    var labels = Array.prototype.slice.call(box.querySelectorAll('.hetao-area-label'))
+      .concat(Array.prototype.slice.call(box.querySelectorAll('.hetao-line-label')));
+    labels.forEach(function (el) { el.style.translate = ''; el.style.visibility = ''; });
+    labels.forEach(function (el) {
+      var r = rel(el), h = r.b - r.t + 2, w = (r.r - r.l) / 2, offsets = [[0, 0]];
+      for (var k = 1; k <= 3; k++) { offsets.push([0, -k * h / 2], [0, k * h / 2]); }
+      offsets.push([-w, 0], [w, 0], [-w, -h], [w, h], [-w, h], [w, -h]);
+      var spot = clearSpot(r, placed, offsets);
+      if (!spot && el.classList.contains('hetao-area-label')) { spot = clearSpot(r, [], [[0, 0]]); }
+      if (!spot) { el.style.visibility = 'hidden'; return; }
+      el.style.translate = (spot.l - r.l) + 'px ' + (spot.t - r.t) + 'px';
+      placed.push(spot);
     });
   }
   // The keyboard: Tab reaches each feature with a popup, Enter opens it, Escape closes it.

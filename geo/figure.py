@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .display import LINE_COLOUR, LINE_STYLES, line_style, longest_piece, short_name, side_info
+from .display import (BAND_COLOUR, BAND_OPACITY, LINE_COLOUR, LINE_STYLES, ZONE_NAME_EN, ZONE_NAME_ZH_HANS,
+                      ZONE_NAME_ZH_HANT, line_style, longest_piece, short_name, side_info, uncertainty_bands)
 from .errors import HetaoWarning
 from .geodesy import LOCAL_CRS, to_crs
 from .model import AreaMeasurement, FeatureSpec, Measurement, Zone
@@ -18,10 +19,11 @@ from .sides import CONTEXT_COLOUR
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
     from matplotlib.axes import Axes
     from matplotlib.font_manager import FontProperties
 
-__all__ = ["render_png", "cjk_font", "CJK_FAMILIES"]
+__all__ = ["render_png", "zone_figure", "cjk_font", "CJK_FAMILIES"]
 
 #: Families that carry Chinese glyphs, as fontconfig and matplotlib name them.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans SC", "Noto Serif CJK SC",
@@ -131,6 +133,31 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
     HetaoWarning
         When no font with Chinese glyphs is installed (the names are then English only).
     """
+    fig = zone_figure(zone, measurements, dpi, shown)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def zone_figure(zone: Zone, measurements: list[Measurement], dpi: int = 150,
+                shown: dict[str, BaseGeometry] | None = None) -> Figure:
+    """The figure :func:`render_png` saves: a matplotlib ``Figure`` on an Agg canvas.
+
+    Parameters
+    ----------
+    zone, measurements, dpi, shown
+        As for :func:`render_png`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Drawn, with its credits wrapped inside the map's frame.
+
+    Warns
+    -----
+    HetaoWarning
+        When no font with Chinese glyphs is installed (the names are then English only).
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -141,20 +168,39 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
     cjk = cjk_font()
     if cjk is None:
         warnings.warn("no font with Chinese glyphs is installed: the figure names features in "
-                      "English only (install one, e.g. Debian's fonts-noto-cjk)", HetaoWarning, stacklevel=2)
+                      "English only (install one, e.g. Debian's fonts-noto-cjk)", HetaoWarning, stacklevel=3)
     text = _Lettering(cjk)
     fig = Figure(figsize=(9, 7), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     frame = _frame(zone, shown)
     handles = _draw_context(ax, zone, shown, frame.window, text)
+    handles += _draw_bands(ax, zone, frame.window)
     handles += _draw_lines(ax, zone, shown, frame.window, text)
     handles += _draw_features(ax, zone, shown, by_id, text)
     _scale_bar(ax, frame)
     _finish(ax, frame, handles, zone, text)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None}, bbox_inches="tight")
-    return buf.getvalue()
+    return fig
+
+
+def _draw_bands(ax: Axes, zone: Zone, window: BaseGeometry) -> list[Artist]:
+    """Each line piece's band of positional uncertainty, under the polygons; its legend handle."""
+    from matplotlib.patches import Patch, PathPatch
+    from matplotlib.path import Path as MplPath
+
+    bands = uncertainty_bands(zone)
+    for band, _accuracy in bands.values():
+        clipped = shapely.intersection(to_crs(band, LOCAL_CRS), window)
+        for poly in shapely.get_parts(clipped):
+            if poly.geom_type != "Polygon":
+                continue
+            rings = [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
+            path = MplPath.make_compound_path(*[MplPath(r, closed=True) for r in rings])
+            ax.add_patch(PathPatch(path, facecolor=BAND_COLOUR, alpha=BAND_OPACITY, edgecolor="none", zorder=1.5))
+    if not bands:
+        return []
+    return [Patch(fc=BAND_COLOUR, alpha=BAND_OPACITY, ec="none",
+                  label="Uncertainty band: each line piece ± its positional accuracy")]
 
 
 def _frame(zone: Zone, shown: dict[str, BaseGeometry]) -> _Frame:
@@ -279,18 +325,29 @@ def _scale_bar(ax: Axes, frame: _Frame) -> None:
 
 def _finish(ax: Axes, frame: _Frame, handles: list[Artist], zone: Zone, text: _Lettering) -> None:
     """The extent, the title, the legend, the north arrow and the credits."""
-    import textwrap
-
     ax.set_xlim(frame.minx - frame.pad, frame.maxx + frame.pad)
     ax.set_ylim(frame.miny - frame.pad, frame.maxy + frame.pad)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title("Hetao Shenzhen-Hong Kong S&T Innovation Cooperation Zone\n"
-                 "areas geodesic on WGS84; dashed = approximate", fontsize=10)
+    names = f"{ZONE_NAME_ZH_HANS} · {ZONE_NAME_ZH_HANT}\n" if text.cjk else ""
+    ax.set_title(f"{ZONE_NAME_EN}\n{names}areas geodesic on WGS84; dashed = approximate",
+                 fontproperties=text.font(10))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
               frameon=False, prop=text.font(7))
     ax.annotate("N ↑", xy=(0.97, 0.03), xycoords="axes fraction", ha="right", fontsize=9)
-    credit = textwrap.fill("Boundaries: " + "; ".join(zone.attributions()) + ".", 150)
-    ax.text(0.01, 0.99, credit + "\nLocal azimuthal equidistant projection.", transform=ax.transAxes,
-            va="top", fontproperties=text.font(6), color="#333", parse_math=False)
+    _credits(ax, "Boundaries: " + "; ".join(zone.attributions()) + ".", text)
+
+
+def _credits(ax: Axes, credit: str, text: _Lettering) -> None:
+    """The credits in the map's top left corner, wrapped until they fit inside its frame."""
+    import textwrap
+
+    label = ax.text(0.01, 0.99, "", transform=ax.transAxes, va="top", fontproperties=text.font(6),
+                    color="#333", parse_math=False)
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]   # an Agg canvas
+    right = ax.get_window_extent(renderer).x1 - 4
+    for width in range(150, 20, -8):
+        label.set_text(textwrap.fill(credit, width) + "\nLocal azimuthal equidistant projection.")
+        if label.get_window_extent(renderer).x1 <= right:
+            return
