@@ -176,8 +176,8 @@ _LAYOUT_JS = r"""
     if (!attribution) { return; }
     var scale = box.querySelector('.leaflet-control-scale');
     attribution.style.maxWidth = small() ? (map.getSize().x - (scale ? scale.offsetWidth + 3 * M : 2 * M)) + 'px' : '';
-    attribution.tabIndex = small() ? 0 : -1;
-    attribution.setAttribute('aria-expanded', String(attribution.classList.contains('hetao-open')));
+    if (small()) { attribution.tabIndex = 0; } else { attribution.removeAttribute('tabindex'); }
+    attribution.title = small() && !attribution.classList.contains('hetao-open') ? 'Show the full credits' : '';
   }
   function layout() {
     box.classList.toggle('hetao-small', small());
@@ -187,6 +187,9 @@ _LAYOUT_JS = r"""
   // The first view: the zone in the largest room between the controls; the legend folded
   // when open it would cost the zone much of its size, or could not show whole.
   function fit() {
+    // Room is kept for the notice the legend shows when basemap tiles fail (later, if ever).
+    var notice = legend && legend.querySelector('.hetao-offline'), hidden = notice && notice.hidden;
+    if (notice) { notice.hidden = false; }
     layout();
     var open = best(fitScore), scoreOpen = fitScore(open);
     var cramped = legend && legend.scrollHeight > legend.clientHeight + 1;
@@ -196,13 +199,15 @@ _LAYOUT_JS = r"""
       if (!(cramped || small() || scoreOpen < 0.75 * fitScore(folded))) { details.open = true; layout(); }
       else { open = folded; }
     }
+    if (notice) { notice.hidden = hidden; }
     map.fitBounds(b, L.extend(padding(open), {animate: false}));
   }
   // Popups: inside the largest room between the controls, as wide as it allows on a phone.
   function popupRoom() {
-    var room = best(function (f) { return Math.min(f.r - f.l, 480) * Math.min(f.b - f.t, 700); });
+    // On a phone width comes first (the comparison needs under 450 px of height).
+    var room = best(function (f) { return Math.min(f.r - f.l, 480) * Math.min(f.b - f.t, small() ? 450 : 700); });
     var width = Math.min(small() ? room.r - room.l - 2 * M - 48 : 440, room.r - room.l - 2 * M - 48);
-    var height = room.b - room.t - 2 * M - 60;
+    var height = room.b - room.t - 2 * M - 56;   // the content's margins and the tip
     map.eachLayer(function (l) {
       var p = l.getPopup && l.getPopup();
       if (!p) { return; }
@@ -254,6 +259,7 @@ _LAYOUT_JS = r"""
       if (e.key !== 'Enter' && e.key !== ' ') { return; }
       e.preventDefault();
       opener = el;
+      popupRoom();
       layer.openPopup(L.latLng(a.lat, a.lng));
     });
     el.addEventListener('focus', function () {
@@ -275,7 +281,16 @@ _LAYOUT_JS = r"""
       if (opener) { opener.focus({preventScroll: true}); }
     });
   }
-  map.on('popupopen', function () { box.classList.add('hetao-popup-open'); });
+  map.on('popupopen', function (e) {
+    box.classList.add('hetao-popup-open');
+    // A popup that scrolls can be scrolled from the keyboard too.
+    var content = e.popup.getElement().querySelector('.leaflet-popup-content');
+    if (content.classList.contains('leaflet-popup-scrolled')) {
+      content.tabIndex = 0;
+      content.setAttribute('role', 'region');
+      content.setAttribute('aria-label', 'Popup details');
+    }
+  });
   map.on('popupclose', function () { box.classList.remove('hetao-popup-open'); });
   if (attribution) {
     var flip = function () { if (small()) { attribution.classList.toggle('hetao-open'); foldAttribution(); } };
@@ -291,6 +306,11 @@ _LAYOUT_JS = r"""
     function capLayers() {
       var list = el.querySelector('.leaflet-control-layers-list');
       if (!el.classList.contains('leaflet-control-layers-expanded') || !list) { return; }
+      var left = 0;
+      box.querySelectorAll('.leaflet-top.leaflet-left .leaflet-control').forEach(function (o) {
+        if (o.offsetWidth) { left = Math.max(left, rel(o).r); }
+      });
+      el.style.maxWidth = (map.getSize().x - left - 2 * M) + 'px';
       var me = rel(el), floor = map.getSize().y - M;
       controls().forEach(function (o) {
         if (o.t >= me.t + 5 && o.l < me.r && me.l < o.r) { floor = Math.min(floor, o.t - M); }
@@ -308,6 +328,8 @@ _LAYOUT_JS = r"""
   }
   fit();
   popupRoom();
+  map.on('preclick', popupRoom);        // before a click opens a popup: the controls as they are now
+  if (window.ResizeObserver && legend) { new ResizeObserver(function () { popupRoom(); }).observe(legend); }
   placeLabels();
   keyboard();
   map.on('zoomend moveend viewreset layeradd', placeLabels);

@@ -346,6 +346,7 @@ def _credits(ax: Axes, credit: str, text: _Lettering) -> None:
     label = ax.text(0.01, 0.99, "", transform=ax.transAxes, va="top", fontproperties=text.font(6),
                     color="#333", parse_math=False)
     renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]   # an Agg canvas
+    ax.apply_aspect()           # the frame as drawn: narrower than its slot, with equal axes
     right = ax.get_window_extent(renderer).x1 - 4
     for width in range(150, 20, -8):
         label.set_text(textwrap.fill(credit, width) + "\nLocal azimuthal equidistant projection.")
