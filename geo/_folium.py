@@ -162,6 +162,8 @@ _LAYOUT_JS = r"""
   var zw = Math.max(Math.abs(ne.x - sw.x), 1e-9), zh = Math.max(Math.abs(sw.y - ne.y), 1e-9);
   function fitScore(f) { return Math.min((f.r - f.l - 2 * M) / zw, (f.b - f.t - 2 * M) / zh); }
   function small() { return map.getSize().x < 600; }
+  // The credits fold to one line on a phone and in a short frame (a notebook's cell).
+  function foldCredits() { return small() || map.getSize().y < 600; }
   // The legend: as tall as the room under the controls above it allows.
   function sizeLegend() {
     if (!legend) { return; }
@@ -175,12 +177,14 @@ _LAYOUT_JS = r"""
   function foldAttribution() {
     if (!attribution) { return; }
     var scale = box.querySelector('.leaflet-control-scale');
-    attribution.style.maxWidth = small() ? (map.getSize().x - (scale ? scale.offsetWidth + 3 * M : 2 * M)) + 'px' : '';
-    if (small()) { attribution.tabIndex = 0; } else { attribution.removeAttribute('tabindex'); }
-    attribution.title = small() && !attribution.classList.contains('hetao-open') ? 'Show the full credits' : '';
+    var fold = foldCredits();
+    attribution.style.maxWidth = fold ? (map.getSize().x - (scale ? scale.offsetWidth + 3 * M : 2 * M)) + 'px' : '';
+    if (fold) { attribution.tabIndex = 0; } else { attribution.removeAttribute('tabindex'); }
+    attribution.title = fold && !attribution.classList.contains('hetao-open') ? 'Show the full credits' : '';
   }
   function layout() {
     box.classList.toggle('hetao-small', small());
+    box.classList.toggle('hetao-fold-credits', foldCredits());
     foldAttribution();
     sizeLegend();
   }
@@ -293,7 +297,9 @@ _LAYOUT_JS = r"""
   });
   map.on('popupclose', function () { box.classList.remove('hetao-popup-open'); });
   if (attribution) {
-    var flip = function () { if (small()) { attribution.classList.toggle('hetao-open'); foldAttribution(); } };
+    var flip = function () {
+      if (foldCredits()) { attribution.classList.toggle('hetao-open'); foldAttribution(); sizeLegend(); popupRoom(); }
+    };
     attribution.addEventListener('click', function (e) { if (!e.target.closest('a')) { flip(); } });
     attribution.addEventListener('keydown', function (e) {
       if (e.target === attribution && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); flip(); }

@@ -371,8 +371,8 @@ STYLE = """<style>
 .leaflet-control-attribution{max-width:70vw}
 .hetao-small .leaflet-control-minimap{display:none}
 .hetao-small .hetao-legend{max-width:220px}
-.hetao-small .leaflet-control-attribution{cursor:pointer}
-.hetao-small .leaflet-control-attribution:not(.hetao-open){white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.hetao-fold-credits .leaflet-control-attribution{cursor:pointer}
+.hetao-fold-credits .leaflet-control-attribution:not(.hetao-open){white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .hetao-popup-open .leaflet-tooltip:not(.hetao-line-label){display:none}
 .hetao-sw{display:inline-block;width:16px;height:11px;margin-right:6px;vertical-align:middle;box-sizing:border-box}
 .hetao-pt{width:11px;border-radius:50%;margin:0 8px 0 2px}
