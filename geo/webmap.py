@@ -561,7 +561,7 @@ def _diff_layer(key: str, name: str, geometries: list[tuple[str, BaseGeometry]])
 class _Page:
     """A self-contained page, rendered once on first use: saved atomically, shown in Jupyter."""
 
-    title = "Hetao zone map"
+    title = "Hetao zone map"        # the iframe's accessible name in a notebook
     _html: str | None = None
 
     def _render(self) -> str:
@@ -628,6 +628,8 @@ class Map(_Page):
     >>> m._repr_html_().startswith("<iframe")
     True
     """
+
+    title = f"Map of the {TITLE}"
 
     def __init__(self, zone: Zone, measurements: list[Measurement] | None = None, *,
                  offline: bool = True) -> None:

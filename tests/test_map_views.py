@@ -515,3 +515,9 @@ def test_zone_name__in_english_and_both_chinese_scripts_wherever_shown(views, sh
     raw = (shipped_build / "hetao.html").read_text(encoding="utf-8")
     assert "河套合作区" not in raw.replace(ZONE_NAME_ZH_HANS, "")
     assert json.dumps(ZONE_NAME_ZH_HANT)[1:-1] in raw or html.escape(ZONE_NAME_ZH_HANT) in raw
+    # A notebook names the map's iframe so too.
+    m = hetao.Map(hetao.load())
+    m._html = raw
+    frame_title = m._repr_html_().split('title="')[1].split('"')[0]
+    for name in (ZONE_NAME_EN, ZONE_NAME_ZH_HANS, ZONE_NAME_ZH_HANT):
+        assert name in html.unescape(frame_title)
