@@ -18,8 +18,16 @@ from .model import FeatureSpec, Line, Piece, Zone
 from .sides import SIDES, SideInfo
 
 __all__ = ["SIMPLIFY_TOLERANCE_M", "GRID_DEG", "DISPLAY_ERROR_M", "LineStyle", "LINE_STYLES",
-           "LINE_COLOUR", "line_style", "short_name", "longest_piece", "side_info", "fill_opacity",
-           "display_geometry", "display_geometries"]
+           "LINE_COLOUR", "BAND_COLOUR", "BAND_OPACITY", "line_style", "short_name", "longest_piece", "side_info", "fill_opacity",
+           "display_geometry", "display_geometries", "uncertainty_bands", "ZONE_NAME_EN", "ZONE_NAME_ZH_HANS",
+           "ZONE_NAME_ZH_HANT", "ZONE_NAMES"]
+
+#: The zone's name in English, in simplified Chinese (Shenzhen) and traditional Chinese (Hong Kong).
+ZONE_NAME_EN = "Hetao Shenzhen-Hong Kong Science and Technology Innovation Cooperation Zone"
+ZONE_NAME_ZH_HANS = "河套深港科技创新合作区"
+ZONE_NAME_ZH_HANT = "河套深港科技創新合作區"
+#: The three, as (text, language tag), in the order they are shown.
+ZONE_NAMES = ((ZONE_NAME_EN, "en"), (ZONE_NAME_ZH_HANS, "zh-Hans-CN"), (ZONE_NAME_ZH_HANT, "zh-Hant-HK"))
 
 #: Douglas-Peucker tolerance, metres.
 SIMPLIFY_TOLERANCE_M = 0.4
@@ -55,6 +63,9 @@ LINE_STYLES: dict[str, LineStyle] = {
 }
 #: The colour of boundary lines on the map and the figure.
 LINE_COLOUR = "#000000"
+#: The colour and opacity of the lines' uncertainty bands (:func:`uncertainty_bands`).
+BAND_COLOUR = "#7B3294"
+BAND_OPACITY = 0.22
 
 
 def line_style(line: Line, piece: Piece) -> str:
@@ -215,4 +226,29 @@ def display_geometries(zone: Zone) -> dict[str, BaseGeometry]:
     for line in zone.lines:
         for piece in line.pieces:
             out[f"{line.id}/{piece.piece_id}"] = display_geometry(piece.geometry)
+    return out
+
+
+def uncertainty_bands(zone: Zone) -> dict[str, tuple[BaseGeometry, float]]:
+    """Each line piece's band of positional uncertainty: every point within its accuracy.
+
+    Parameters
+    ----------
+    zone : Zone
+        The zone whose lines are drawn.
+
+    Returns
+    -------
+    dict
+        ``"line-id/piece-id"`` to the band (WGS84 lon/lat, buffered in the local metric
+        projection by the piece's ``accuracy_m`` on each side, round ends) and that accuracy.
+        Drawn only: nothing is measured on a band.
+    """
+    out: dict[str, tuple[BaseGeometry, float]] = {}
+    for line in zone.lines:
+        for piece in line.pieces:
+            local = to_crs(piece.geometry, LOCAL_CRS).buffer(piece.accuracy_m, quad_segs=8)
+            band = shapely.simplify(local, max(1.0, piece.accuracy_m / 20), preserve_topology=True)
+            out[f"{line.id}/{piece.piece_id}"] = (
+                shapely.set_precision(to_crs(band, "EPSG:4326", source=LOCAL_CRS), GRID_DEG), piece.accuracy_m)
     return out

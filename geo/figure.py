@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .display import LINE_COLOUR, LINE_STYLES, line_style, longest_piece, short_name, side_info
+from .display import (BAND_COLOUR, BAND_OPACITY, LINE_COLOUR, LINE_STYLES, ZONE_NAME_EN, ZONE_NAME_ZH_HANS,
+                      ZONE_NAME_ZH_HANT, line_style, longest_piece, short_name, side_info, uncertainty_bands)
 from .errors import HetaoWarning
 from .geodesy import LOCAL_CRS, to_crs
 from .model import AreaMeasurement, FeatureSpec, Measurement, Zone
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-__all__ = ["render_png", "render_pdf", "cjk_font", "CJK_FAMILIES"]
+__all__ = ["render_png", "render_pdf", "zone_figure", "cjk_font", "CJK_FAMILIES"]
 
 #: Families that carry Chinese glyphs, as fontconfig and matplotlib name them.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans SC", "Noto Serif CJK SC",
@@ -152,22 +153,50 @@ def render_png(zone: Zone, measurements: list[Measurement], dpi: int = 150,
     HetaoWarning
         When no font with Chinese glyphs is installed (the names are then English only).
     """
+    fig = _figure(zone, measurements, dpi, shown, stamp, _lettering())
+    buf = io.BytesIO()
+    metadata = {"Software": None} | ({"Source": f"hetao {_stamp_label(stamp)}"} if stamp else {})
+    fig.savefig(buf, format="png", metadata=metadata, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def zone_figure(zone: Zone, measurements: list[Measurement], dpi: int = 150,
+                shown: dict[str, BaseGeometry] | None = None, *, stamp: str | None = None) -> Figure:
+    """The figure :func:`render_png` saves: a matplotlib ``Figure`` on an Agg canvas.
+
+    Parameters
+    ----------
+    zone, measurements, dpi, shown, stamp
+        As for :func:`render_png`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Drawn, with its credits wrapped inside the map's frame.
+
+    Warns
+    -----
+    HetaoWarning
+        When no font with Chinese glyphs is installed (the names are then English only).
+    """
+    return _figure(zone, measurements, dpi, shown, stamp, _lettering())
+
+
+def _figure(zone: Zone, measurements: list[Measurement], dpi: int, shown: dict[str, BaseGeometry] | None,
+            stamp: str | None, text: _Lettering) -> Figure:
+    """The zone's figure on an Agg canvas (see :func:`render_png`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     from .display import display_geometries
 
     shown = shown if shown is not None else display_geometries(zone)
-    text = _lettering()
     fig = Figure(figsize=(9, 7), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     frame, handles = _draw_map(ax, zone, measurements, shown, text)
     _finish(ax, frame, handles, zone, text, stamp)
-    buf = io.BytesIO()
-    metadata = {"Software": None} | ({"Source": f"hetao {_stamp_label(stamp)}"} if stamp else {})
-    fig.savefig(buf, format="png", metadata=metadata, bbox_inches="tight")
-    return buf.getvalue()
+    return fig
 
 
 def _stamp_label(stamp: str) -> str:
@@ -180,10 +209,31 @@ def _draw_map(ax: Axes, zone: Zone, measurements: list[Measurement], shown: dict
     by_id = {m.id: m for m in measurements}
     frame = _frame(zone, shown)
     handles = _draw_context(ax, zone, shown, frame.window, text)
+    handles += _draw_bands(ax, zone, frame.window)
     handles += _draw_lines(ax, zone, shown, frame.window, text)
     handles += _draw_features(ax, zone, shown, by_id, text)
     _scale_bar(ax, frame)
     return frame, handles
+
+
+def _draw_bands(ax: Axes, zone: Zone, window: BaseGeometry) -> list[Artist]:
+    """Each line piece's band of positional uncertainty, under the polygons; its legend handle."""
+    from matplotlib.patches import Patch, PathPatch
+    from matplotlib.path import Path as MplPath
+
+    bands = uncertainty_bands(zone)
+    for band, _accuracy in bands.values():
+        clipped = shapely.intersection(to_crs(band, LOCAL_CRS), window)
+        for poly in shapely.get_parts(clipped):
+            if poly.geom_type != "Polygon":
+                continue
+            rings = [shapely.get_coordinates(r) for r in (poly.exterior, *poly.interiors)]
+            path = MplPath.make_compound_path(*[MplPath(r, closed=True) for r in rings])
+            ax.add_patch(PathPatch(path, facecolor=BAND_COLOUR, alpha=BAND_OPACITY, edgecolor="none", zorder=1.5))
+    if not bands:
+        return []
+    return [Patch(fc=BAND_COLOUR, alpha=BAND_OPACITY, ec="none",
+                  label="Uncertainty band: each line piece ± its positional accuracy")]
 
 
 def _frame(zone: Zone, shown: dict[str, BaseGeometry]) -> _Frame:
@@ -318,17 +368,29 @@ def _extent(ax: Axes, frame: _Frame) -> None:
 def _finish(ax: Axes, frame: _Frame, handles: list[Artist], zone: Zone, text: _Lettering,
             stamp: str | None = None) -> None:
     """The extent, the title, the legend, the north arrow and the credits."""
-    import textwrap
-
     _extent(ax, frame)
-    ax.set_title("Hetao Shenzhen-Hong Kong S&T Innovation Cooperation Zone\n"
-                 "areas geodesic on WGS84; dashed = approximate", fontsize=10)
+    names = f"{ZONE_NAME_ZH_HANS} · {ZONE_NAME_ZH_HANT}\n" if text.cjk else ""
+    ax.set_title(f"{ZONE_NAME_EN}\n{names}areas geodesic on WGS84; dashed = approximate",
+                 fontproperties=text.font(10))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
               frameon=False, prop=text.font(7))
-    credit = textwrap.fill("Boundaries: " + "; ".join(zone.attributions()) + ".", 150)
     version = f" {_stamp_label(stamp).capitalize()}." if stamp else ""
-    ax.text(0.01, 0.99, credit + "\nLocal azimuthal equidistant projection." + version, transform=ax.transAxes,
-            va="top", fontproperties=text.font(6), color="#333", parse_math=False)
+    _credits(ax, "Boundaries: " + "; ".join(zone.attributions()) + ".", text, version)
+
+
+def _credits(ax: Axes, credit: str, text: _Lettering, version: str = "") -> None:
+    """The credits in the map's top left corner, wrapped until they fit inside its frame."""
+    import textwrap
+
+    label = ax.text(0.01, 0.99, "", transform=ax.transAxes, va="top", fontproperties=text.font(6),
+                    color="#333", parse_math=False)
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]   # an Agg canvas
+    ax.apply_aspect()           # the frame as drawn: narrower than its slot, with equal axes
+    right = ax.get_window_extent(renderer).x1 - 4
+    for width in range(150, 20, -8):
+        label.set_text(textwrap.fill(credit, width) + "\nLocal azimuthal equidistant projection." + version)
+        if label.get_window_extent(renderer).x1 <= right:
+            return
 
 
 #: A4 portrait, in inches.
@@ -374,7 +436,8 @@ def render_pdf(zone: Zone, measurements: list[Measurement], *, stamp: str | None
     fig.text(0.5, 0.975, "Hetao Shenzhen-Hong Kong Science and Technology Innovation Cooperation Zone",
              ha="center", va="top", fontsize=11, fontweight="bold")
     if text.cjk:
-        fig.text(0.5, 0.955, "河套深港科技创新合作区", ha="center", va="top", fontproperties=text.font(11))
+        fig.text(0.5, 0.955, f"{ZONE_NAME_ZH_HANS} · {ZONE_NAME_ZH_HANT}", ha="center", va="top",
+                 fontproperties=text.font(11))
     fig.text(0.5, 0.94, "Areas measured geodesically on WGS84 · ± = boundary length × positional accuracy"
              " · dashed = approximate", ha="center", va="top", fontsize=7.5, color="#333")
     ax = fig.add_axes((0.05, 0.48, 0.9, 0.45))

@@ -22,22 +22,29 @@ from typing import Any
 from shapely.geometry.base import BaseGeometry
 
 from .assets import asset_text, leaflet_image_data_uri, script_safe
-from .display import LINE_COLOUR, LINE_STYLES, fill_opacity, line_style, longest_piece, short_name, side_info
+from .display import BAND_COLOUR, BAND_OPACITY, LINE_COLOUR, LINE_STYLES, ZONE_NAME_EN, ZONE_NAME_ZH_HANS, ZONE_NAME_ZH_HANT, fill_opacity, line_style, longest_piece, short_name, side_info
 from .errors import HetaoError
 from .files import write_atomic
 from .measurement import measure_zone
 from .model import Diff, Feature, FeatureDiff, Measurement, Zone, ZoneLike
-from .popups import (DIFF_COLOURS, STYLE, area_label, diff_legend_html, escape, label, legend_html, line_popup,
-                     popup_html)
+from .popups import (DIFF_COLOURS, NEEDS_NETWORK, STYLE, area_label, diff_legend_html, escape, label, legend_html,
+                     line_popup, popup_html, zone_name_html)
 from .sides import CONTEXT_COLOUR, SIDES, SideInfo
 from .zone import load_zone
 
-__all__ = ["Map", "DiffMap", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy"]
+__all__ = ["Map", "DiffMap", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy",
+           "label_points", "TITLE"]
+
+#: The main map's title: the zone's name in English and both Chinese scripts.
+TITLE = f"{ZONE_NAME_EN} · {ZONE_NAME_ZH_HANS} · {ZONE_NAME_ZH_HANT}"
 
 DASH = "8 6"
 #: Popups fit in view: kept clear of the controls in the corners, and scroll when long.
-POPUP_OPTIONS: dict[str, Any] = {"maxWidth": 340, "maxHeight": 300, "autoPanPaddingTopLeft": [60, 20],
+#: (The page's layout script then fits them to the room the controls leave.)
+POPUP_OPTIONS: dict[str, Any] = {"maxWidth": 440, "maxHeight": 600, "autoPanPaddingTopLeft": [60, 20],
                                  "autoPanPaddingBottomRight": [20, 20]}
+#: The layers' pane of the uncertainty bands: under the polygons (Leaflet's overlays are 400).
+BAND_PANE = "hetaoBands"
 #: How far (m) an area's name label keeps from a point feature's marker.
 LABEL_CLEARANCE_M = 350.0
 
@@ -92,8 +99,61 @@ def _geojson(feature_id: str, geometry: BaseGeometry, style: dict[str, Any], **o
                           style_function=lambda _f, s=style: s, **options)
 
 
+def label_points(zone: Zone, shown: dict[str, BaseGeometry] | None = None) -> dict[str, Any]:
+    """Where each feature with a popup is named and opened from the keyboard, by layer id.
+
+    Parameters
+    ----------
+    zone : Zone
+        What the map draws.
+    shown : dict, optional
+        The display geometries (:func:`geo.display.display_geometries`), if already made.
+
+    Returns
+    -------
+    dict
+        Shapely points (lon/lat): each polygon that is not a union at its name label (inside
+        it, clear of the point markers and the lines' names), each point feature at itself,
+        and each line piece (``"line-id/piece-id"``) at the middle of its part within the
+        zone's extent (of the whole piece when none lies within).
+    """
+    import shapely
+
+    from .display import display_geometries
+
+    shown = shown if shown is not None else display_geometries(zone)
+    extent = shapely.box(*shapely.total_bounds([shown[b.id] for b in zone.features]))
+    avoid = ([f.geometry for f in zone.features if f.spec.kind == "point"]
+             + [longest_piece(ln).geometry.interpolate(0.5, normalized=True) for ln in zone.lines])
+    out: dict[str, Any] = {}
+    for b in zone.features:
+        if b.spec.kind == "point":
+            out[b.id] = b.geometry
+        elif not b.spec.union_of:
+            out[b.id] = _label_point(b.geometry, avoid)
+    for line in zone.lines:
+        for piece in line.pieces:
+            key = f"{line.id}/{piece.piece_id}"
+            inside = shapely.line_merge(shapely.intersection(shown[key], extent))
+            parts = [q for q in shapely.get_parts(inside) if q.geom_type == "LineString"]
+            along = max(parts, key=lambda q: q.length) if parts else shown[key]
+            out[key] = along.interpolate(0.5, normalized=True)
+    return out
+
+
+def _anchors(zone: Zone, points: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The layout script's anchors: each popup's keyboard opening point and accessible name."""
+    names = {b.id: f"{b.spec.name_en} · {b.spec.name_zh}" for b in zone.features}
+    for line in zone.lines:
+        for piece in line.pieces:
+            name = piece.name_en if piece.name_en != line.spec.name_en else line.spec.name_en
+            names[f"{line.id}/{piece.piece_id}"] = (f"Boundary line: {name}, {LINE_STYLES[line_style(line, piece)].words}, "
+                                                    f"± {piece.accuracy_m:,.0f} m")
+    return {key: {"lat": round(p.y, 7), "lng": round(p.x, 7), "name": names[key]} for key, p in points.items()}
+
+
 def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = True,
-               title: str = "Hetao zone · 河套合作区", shown: dict[str, BaseGeometry] | None = None,
+               title: str = TITLE, shown: dict[str, BaseGeometry] | None = None,
                stamp: str | None = None) -> str:
     """Render the zone as a complete HTML page.
 
@@ -121,15 +181,18 @@ def render_map(zone: Zone, measurements: list[Measurement], *, offline: bool = T
 
     by_id = {m.id: m for m in measurements}
     shown = shown if shown is not None else display_geometries(zone)
+    points = label_points(zone, shown)
     fmap = _new_map()
     _context_layers(fmap, zone, shown)
-    _side_layers(fmap, zone, shown, by_id)
+    _band_layer(fmap, zone)
+    _side_layers(fmap, zone, shown, by_id, points)
     _line_layers(fmap, zone, shown)
     _point_layers(fmap, zone, by_id)
     version = f"; boundaries version {escape(stamp)}" if stamp else ""
     Legend(legend_html(zone), "Boundaries: " + "; ".join(escape(a) for a in zone.attributions()) + version).add_to(fmap)
     bounds = tuple(shapely.total_bounds([shown[b.id] for b in zone.features]))
-    return _page(fmap, bounds, offline, title, minimap=_minimap_shapes(zone, shown))
+    return _page(fmap, bounds, offline, title, minimap=_minimap_shapes(zone, shown),
+                 anchors=_anchors(zone, points))
 
 
 def _context_layers(fmap: Any, zone: Zone, shown: dict[str, BaseGeometry]) -> None:
@@ -147,14 +210,29 @@ def _context_layers(fmap: Any, zone: Zone, shown: dict[str, BaseGeometry]) -> No
         group.add_to(fmap)
 
 
+def _band_layer(fmap: Any, zone: Zone) -> None:
+    """The lines' uncertainty: each piece as a soft band ± its positional accuracy, in a pane
+    under the polygons, taking no clicks and no focus."""
+    import folium
+    from folium.map import CustomPane
+
+    from .display import uncertainty_bands
+
+    if not zone.lines:
+        return
+    CustomPane(BAND_PANE, z_index=350, pointer_events=False).add_to(fmap)
+    group = folium.FeatureGroup(name=escape("Uncertainty bands (± positional accuracy) · 不确定范围 · 不確定範圍"))
+    style = {"stroke": False, "fillColor": BAND_COLOUR, "fillOpacity": BAND_OPACITY, "className": "hetao-band"}
+    for key, (band, _accuracy) in uncertainty_bands(zone).items():
+        _geojson(f"band:{key}", band, style, interactive=False, pane=BAND_PANE).add_to(group)
+    group.add_to(fmap)
+
+
 def _side_layers(fmap: Any, zone: Zone, shown: dict[str, BaseGeometry],
-                 by_id: dict[str, Measurement]) -> None:
-    """One layer per side: its polygons, with popups and tooltips, and the parts' names."""
+                 by_id: dict[str, Measurement], points: dict[str, Any]) -> None:
+    """One layer per side: its polygons, with popups and tooltips, and their names."""
     import folium
 
-    # An area's name keeps clear of the point markers and of the lines' names.
-    avoid = ([f.geometry for f in zone.features if f.spec.kind == "point"]
-             + [longest_piece(ln).geometry.interpolate(0.5, normalized=True) for ln in zone.lines])
     for side, info in SIDES.items():
         boundaries = [b for b in zone.features if b.spec.side == side and b.spec.kind == "polygon"]
         if not boundaries:
@@ -164,11 +242,11 @@ def _side_layers(fmap: Any, zone: Zone, shown: dict[str, BaseGeometry],
         unions = {b.id: b for b in boundaries if b.spec.union_of}
         for b in boundaries:
             _polygon_layer(zone, b, shown, by_id, unions, info).add_to(group)
-            if b.spec.part_of:        # name the parts on the map, so they can be told apart
-                point = _label_point(b.geometry, avoid)
-                folium.Marker((point.y, point.x), interactive=False, icon=folium.DivIcon(
-                    html=area_label(b.spec), class_name="hetao-area-label", icon_size=(130, 30),
-                    icon_anchor=(65, 15),
+            if not b.spec.union_of:        # name each area on the map, so they can be told apart
+                point = points[b.id]
+                folium.Marker((point.y, point.x), interactive=False, keyboard=False, icon=folium.DivIcon(
+                    html=area_label(b.spec), class_name=f"hetao-area-label hetao-{side.replace('_', '-')}",
+                    icon_size=(130, 30), icon_anchor=(65, 15),
                 )).add_to(group)
         group.add_to(fmap)
 
@@ -197,11 +275,8 @@ def _polygon_layer(zone: Zone, b: Feature, shown: dict[str, BaseGeometry], by_id
     if not spec.union_of:
         approx = " (approximate)" if spec.approximate and "approximate" not in spec.name_en else ""
         layer.add_child(Bind("bindTooltip", label(spec) + approx, sticky=True))
-        popup = popup_html(by_id[spec.id])
         parent = unions.get(spec.part_of) if spec.part_of else None
-        if parent is not None:
-            popup += ("<hr><p class='hetao-part-of'>Part of the whole side:</p>"
-                      + popup_html(by_id[parent.id]))
+        popup = popup_html(by_id[spec.id], by_id[parent.id] if parent is not None else None)
         layer.add_child(Bind("bindPopup", popup, **POPUP_OPTIONS))
     return layer
 
@@ -254,7 +329,8 @@ def _point_layers(fmap: Any, zone: Zone, by_id: dict[str, Measurement]) -> None:
             circle.add_to(group)
         marker = folium.Marker(location, icon=folium.DivIcon(
             html=f"<div class='hetao-branch' style='background:{colour}'></div>",
-            icon_size=(18, 18), icon_anchor=(9, 9), class_name="hetao-marker"))
+            icon_size=(18, 18), icon_anchor=(9, 9), class_name="hetao-marker"),
+            hetaoId=spec.id)
         marker.add_child(Bind("bindTooltip", label(spec)))
         marker.add_child(Bind("bindPopup", popup_html(by_id[spec.id]), **POPUP_OPTIONS))
         marker.add_to(group)
@@ -311,12 +387,15 @@ def _add_controls(fmap: Any, minimap: dict[str, Any] | None) -> None:
 
 
 def _page(fmap: Any, bounds: tuple[float, ...], offline: bool, title: str,
-          minimap: dict[str, Any] | None = None) -> str:
-    """Add the common controls, fit to ``bounds`` (lon/lat) and render the whole page."""
+          minimap: dict[str, Any] | None = None, anchors: dict[str, dict[str, Any]] | None = None) -> str:
+    """Add the common controls and the layout script (which fits the view to ``bounds``,
+    lon/lat, clear of the controls) and render the whole page."""
     from branca.element import CssLink, Element, JavascriptLink
 
+    from ._folium import Layout
+
     _add_controls(fmap, minimap)
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+    Layout([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], anchors or {}).add_to(fmap)
     figure = fmap.get_root()
     _number_elements(figure)
     figure.title = escape(title)
@@ -331,7 +410,24 @@ def _page(fmap: Any, bounds: tuple[float, ...], offline: bool, title: str,
         for link in links:
             link.code = script_safe(asset_text(link.url))
     page: str = figure._template.render(this=figure, kwargs={"embedded": offline})
-    return _with_csp(page, offline)
+    return _with_csp(_accessible(page, title, offline), offline)
+
+
+def _accessible(page: str, title: str, offline: bool) -> str:
+    """The page's language, a viewport that zooms, the map as the main landmark under a
+    heading; with CDN links, a sentence shown when its scripts cannot load."""
+    page = page.replace("<html>", '<html lang="en">', 1)
+    page = re.sub(r'<meta name="viewport"[^>]*>', '<meta name="viewport" content="width=device-width, '
+                  'initial-scale=1">', page, count=1)
+    heading = (f"<h1 class='hetao-vh'>{zone_name_html()}</h1>" if title == TITLE
+               else f"<h1 class='hetao-vh'>{escape(title)}</h1>")
+    notice = "" if offline else f"<p class='hetao-needs-network' id='hetao-needs-network'>{NEEDS_NETWORK}</p>"
+    page = re.sub(r'(<div class="folium-map" id="[^"]+") ?></div>',
+                  lambda m: f'{notice}{m.group(1)} role="main">{heading}</div>', page, count=1)
+    if not offline:
+        page = page.replace("</html>", "<script>if (window.L) { document.getElementById("
+                            "'hetao-needs-network').remove(); }</script>\n</html>", 1)
+    return page
 
 
 def _icon_defaults() -> str:
@@ -470,7 +566,7 @@ def _diff_layer(key: str, name: str, geometries: list[tuple[str, BaseGeometry]])
 class _Page:
     """A self-contained page, rendered once on first use: saved atomically, shown in Jupyter."""
 
-    title = "Hetao zone map"
+    title = "Hetao zone map"        # the iframe's accessible name in a notebook
     _html: str | None = None
 
     def _render(self) -> str:
@@ -537,6 +633,8 @@ class Map(_Page):
     >>> m._repr_html_().startswith("<iframe")
     True
     """
+
+    title = f"Map of the {TITLE}"
 
     def __init__(self, zone: ZoneLike, measurements: list[Measurement] | None = None, *,
                  offline: bool = True) -> None:
