@@ -118,6 +118,7 @@ def wheel(tmp_path_factory) -> Wheel:
     return installed
 
 
+@pytest.mark.slow
 def test_wheel__swap_undo_refresh_apply_without_a_folder__refused_site_packages_untouched(wheel, tmp_path):
     before = _tree(wheel.package)
     survey = _moved_loop(tmp_path / "loop.geojson")
@@ -137,6 +138,7 @@ def test_wheel__swap_undo_refresh_apply_without_a_folder__refused_site_packages_
     assert _tree(wheel.package) == before       # no file changed, added (no lock) or removed
 
 
+@pytest.mark.slow
 def test_wheel__folder_of_ones_own__swapped_in_kept_across_a_reinstall_then_undone(wheel, tmp_path):
     mine = tmp_path / "my-boundaries"
     copied = wheel.hetao("copy-boundaries", mine)

@@ -364,6 +364,7 @@ def _popup_problems(got: dict, name: str) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", ["1400x900", "390x844", IFRAME])
 def test_keyboard__tab_reaches_every_feature_enter_opens_escape_closes(views, shipped, size):
     zone, measured = shipped
