@@ -203,3 +203,20 @@ def test_compare__reconciled_range__statuses(stated_ha, explanation, status, rec
     assert (result.status, result.reconciled_status) == (status, reconciled_status)
     assert result.difference_ha == pytest.approx(107.9 - stated_ha)
     assert result.reconciled_difference_ha == pytest.approx(86.2 - stated_ha)
+
+
+@pytest.mark.parametrize("source, target", sorted(__import__("hetao.geodesy").geodesy.PIPELINES))
+def test_stored_pipelines__as_proj_resolves_them__same_coordinates(source, target):
+    """The pipelines hetao builds its transformers from (no look-up in PROJ's database on
+    every run) are the ones PROJ resolves for the pair, WGS84 -> CGCS2000 grid from CGCS2000's
+    lon/lat (the same identity PROJ falls back to after a slow search)."""
+    from pyproj import Transformer
+
+    from hetao import geodesy
+
+    start = geodesy._SAME_PIPELINE.get((source, target), source)
+    resolved = Transformer.from_crs(start, target, always_xy=True)
+    assert geodesy.PIPELINES[source, target] == resolved.definition
+    stored = Transformer.from_pipeline(geodesy.PIPELINES[source, target])
+    x, y = (114.066, 22.515) if source.startswith("EPSG") else (1234.5, -678.9)
+    assert stored.transform(x, y) == resolved.transform(x, y)
