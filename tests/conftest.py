@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .helpers import CHROMIUM_ARGS, DESKTOP, SHIPPED, Folder, chromium, make_plain_folder, open_html, run
+from .overpass_replay import Replay, ReplayServer, elements_of
 
 
 @pytest.fixture
@@ -84,3 +85,13 @@ def open_page(browser):
     yield opener
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture
+def replay():
+    """A real HTTP server on loopback answering Overpass questions with the recorded shipped
+    elements (tests/data/overpass/shipped.json); its ``url``, failures and requests seen."""
+    r = Replay(store=elements_of("shipped.json"))
+    with ReplayServer(r) as url:
+        r.url = url
+        yield r

@@ -18,7 +18,6 @@ from hetao.files import MAX_INPUT_BYTES, too_large
 from hetao.model import FeatureDiff, diff_table
 
 from .helpers import ROOT, run, run_installed
-from .overpass_replay import Replay, ReplayServer, elements_of
 
 PROVENANCE = ["--source", "a user's file", "--licence", "CC0-1.0", "--accuracy", "1"]
 #: Words a raw library warning or GDAL message would bring along.
@@ -217,14 +216,6 @@ def test_diff_table__no_negative_zeros():
 
 
 # --- Overpass --------------------------------------------------------------------------------
-
-@pytest.fixture
-def replay():
-    r = Replay(store=elements_of("shipped.json"))
-    with ReplayServer(r) as url:
-        r.url = url
-        yield r
-
 
 def _refresh(replay, folder):
     return run("refresh", "--endpoint", replay.url, "--boundaries", folder.path)

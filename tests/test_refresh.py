@@ -42,14 +42,6 @@ def no_internet(monkeypatch):
     monkeypatch.setenv("HETAO_OVERPASS_URL", "http://127.0.0.1:9/api/interpreter")
 
 
-@pytest.fixture
-def replay():
-    r = Replay(store=elements_of("shipped.json"))
-    with ReplayServer(r) as url:
-        r.url = url
-        yield r
-
-
 def refresh(replay, folder, *args, endpoint=None):
     return run("refresh", "--endpoint", endpoint or replay.url, "--boundaries", folder.path, *args)
 
