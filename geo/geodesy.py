@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
 __all__ = [
-    "GEOD", "LOCAL_CRS", "PIPELINES", "ZONE_CENTRE", "MAX_DISTANCE_KM", "MAX_METRES_PER_DEGREE",
+    "GEOD", "LOCAL_CRS", "PIPELINES", "COORDINATE_DECIMALS", "ZONE_CENTRE", "MAX_DISTANCE_KM",
+    "MAX_METRES_PER_DEGREE",
     "to_crs", "distance_m", "point_distance_m", "metres_per_degree", "km_from_zone",
 ]
 
@@ -41,6 +42,9 @@ ZONE_CENTRE = (114.066, 22.515)
 LOCAL_CRS = "+proj=aeqd +lat_0=22.515 +lon_0=114.066 +datum=WGS84 +units=m +no_defs"
 #: A zone feature farther than this from :data:`ZONE_CENTRE` is in the wrong place.
 MAX_DISTANCE_KM = 25.0
+#: Decimals a coordinate keeps when hetao writes it (OpenStreetMap's own precision, about
+#: 1 cm): the shipped files, refreshed lines and every output.
+COORDINATE_DECIMALS = 7
 #: Metres per degree, at most, anywhere on the ellipsoid (a meridian degree at the poles):
 #: a lon/lat tolerance of ``t / MAX_METRES_PER_DEGREE`` is at most ``t`` metres.
 MAX_METRES_PER_DEGREE = 111_700.0

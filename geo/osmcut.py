@@ -22,7 +22,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from .errors import BoundaryError, Problem
-from .geodesy import LOCAL_CRS, distance_m, metres_per_degree, point_distance_m, to_crs
+from .geodesy import COORDINATE_DECIMALS, LOCAL_CRS, distance_m, metres_per_degree, point_distance_m, to_crs
 from .model import Line, OsmSource, Zone
 
 __all__ = ["SAME_DEG", "JUNCTION_M", "JUNCTION_SEARCH_M", "DECIMALS", "MERGE_M", "Fetched", "refresh_error",
@@ -34,10 +34,10 @@ SAME_DEG = 1e-9
 #: and how far from the previous end the fetched junction is looked for.
 JUNCTION_M = 0.2
 JUNCTION_SEARCH_M = 500.0
-#: Decimals a written coordinate keeps (OpenStreetMap's own precision, about 1 cm), and how
+#: Decimals a written coordinate keeps (:data:`hetao.geodesy.COORDINATE_DECIMALS`), and how
 #: close (m) two consecutive vertices, or a cut point and an existing vertex, may be before
 #: they are one.
-DECIMALS = 7
+DECIMALS = COORDINATE_DECIMALS
 MERGE_M = 0.01
 
 #: A line's ends, each with the lines (as they will be) that meet it now.

@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import mapping
 
 from .display import line_style
-from .geodesy import GEOD
+from .geodesy import COORDINATE_DECIMALS, GEOD
 from .model import UNITS_M2, AreaMeasurement, Comparison, Line, Measurement, PointMeasurement
 
 if TYPE_CHECKING:
@@ -23,9 +23,10 @@ __all__ = ["records", "to_json", "to_csv", "to_table", "to_geojson", "to_geodata
            "METRE_GRID"]
 
 #: The grid written coordinates are snapped to: 1e-7 degrees (7 decimals, about 1 cm, as
-#: OpenStreetMap stores them) in lon/lat; 1 cm in a projected CRS. Two distinct vertices on
-#: the degree grid are at least 1.03 cm apart here (1e-7 degrees of longitude at 22.5 °N).
-DEGREE_GRID = 1e-7
+#: OpenStreetMap stores them: :data:`hetao.geodesy.COORDINATE_DECIMALS`) in lon/lat; 1 cm in
+#: a projected CRS. Two distinct vertices on the degree grid are at least 1.03 cm apart here
+#: (1e-7 degrees of longitude at 22.5 °N).
+DEGREE_GRID = 10.0 ** -COORDINATE_DECIMALS
 METRE_GRID = 0.01
 
 def _scaled(value: float | None, factor: float) -> float | None:
@@ -156,7 +157,7 @@ def clean_geometry(geometry: BaseGeometry, grid: float = DEGREE_GRID) -> BaseGeo
 
 def _rounded(value: float, grid: float) -> float:
     """A coordinate on the grid, as the shortest decimal (7 decimals on the degree grid)."""
-    return round(value, 7 if grid < 1e-3 else 2)
+    return round(value, COORDINATE_DECIMALS if grid < 1e-3 else 2)
 
 
 def _place(geometry: BaseGeometry, grid: float) -> tuple[float | None, float | None]:
@@ -273,8 +274,7 @@ def to_geojson(measurements: list[Measurement], *, lines: tuple[Line, ...] | lis
     """
     geometries = [clean_geometry(m.boundary.geometry) for m in measurements]
     features = []
-    for m, rec, flat, geometry in zip(measurements, records(measurements),
-                                      flat_records(measurements, geometries), geometries):
+    for rec, flat, geometry in zip(records(measurements), flat_records(measurements, geometries), geometries):
         rec.pop("location")
         features.append({"type": "Feature", "id": rec["id"],
                          "properties": {**rec, **{k: v for k, v in flat.items() if k not in rec and k != "detail"}},

@@ -9,13 +9,12 @@ calls back into an earlier one.
 
 from __future__ import annotations
 
-from typing import Any
-
 import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry

@@ -23,19 +23,18 @@ from pathlib import Path
 import numpy as np
 import shapely
 import shapely.ops
-from pyproj import Geod
-
+from hetao import osmcut
 from hetao.manifest import manifest_text
+from pyproj import Geod
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(os.environ.get("HETAO_DERIVE_OUT", ROOT / "boundaries"))
 GEOD = Geod(ellps="WGS84")
 #: Where the sources are, as provenance cites them (paths in the repository).
 SOURCES = "tools/sources"
-#: Decimals written (OpenStreetMap's own precision, about 1 cm), and how close (m) two
-#: consecutive vertices may be before they are one.
-DECIMALS = 7
-MERGE_M = 0.01
+#: Decimals written and how close (m) two consecutive vertices may be before they are one:
+#: as hetao writes a refreshed line (hetao.osmcut).
+DECIMALS, MERGE_M = osmcut.DECIMALS, osmcut.MERGE_M
 
 OSM = "© OpenStreetMap contributors"
 ODBL = "ODbL-1.0"
