@@ -134,17 +134,10 @@ def shipped_boundaries() -> Path:
 
 
 def _zone(zone: ZoneLike | None) -> Zone:
-    """The zone given: a :class:`Zone` itself, or its boundaries folder (a str or a path)
-    loaded; ``None``: the default folder (:func:`load`'s)."""
-    from .model import Zone
-    from .zone import load_zone
+    """The zone given (:func:`hetao.zone.as_zone`)."""
+    from .zone import as_zone
 
-    if isinstance(zone, Zone):
-        return zone
-    if zone is not None and not isinstance(zone, (str, os.PathLike)):
-        raise TypeError(f"a zone is a hetao.Zone, or its boundaries folder as a str or a path; "
-                        f"not {type(zone).__name__}")
-    return load_zone(None if zone is None else Path(zone))
+    return as_zone(zone)
 
 
 def _measurements(what: ZoneLike | Sequence[Measurement]) -> list[Measurement]:

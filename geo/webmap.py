@@ -30,7 +30,7 @@ from .model import Diff, Feature, FeatureDiff, Measurement, Zone, ZoneLike
 from .popups import (DIFF_COLOURS, NEEDS_NETWORK, STYLE, area_label, diff_legend_html, escape, label, legend_html,
                      line_popup, popup_html, zone_name_html)
 from .sides import CONTEXT_COLOUR, SIDES, SideInfo
-from .zone import load_zone
+from .zone import as_zone
 
 __all__ = ["Map", "DiffMap", "DIFF_COLOURS", "escape", "render_map", "render_diff_map", "content_security_policy",
            "label_points", "TITLE"]
@@ -638,7 +638,7 @@ class Map(_Page):
 
     def __init__(self, zone: ZoneLike, measurements: list[Measurement] | None = None, *,
                  offline: bool = True) -> None:
-        self.zone = zone if isinstance(zone, Zone) else load_zone(Path(zone))
+        self.zone = as_zone(zone)
         self.measurements = measurements if measurements is not None else measure_zone(self.zone)
         self.offline = offline
 

@@ -26,10 +26,10 @@ from .faces import build_face
 from .files import write_files_atomic
 from .geojson import LineDefaults, read_geometry_file, read_line_file
 from .manifest import MANIFEST_NAME, load_manifest
-from .model import ContextLayer, Feature, Line, Manifest, Piece, Zone
+from .model import ContextLayer, Feature, Line, Manifest, Piece, Zone, ZoneLike
 from .validate import border_line, cross_file
 
-__all__ = ["Contents", "default_boundaries_dir", "resolve_folder", "installed_boundaries",
+__all__ = ["Contents", "as_zone", "default_boundaries_dir", "resolve_folder", "installed_boundaries",
            "installed_folder_error", "writable_folder", "copy_boundaries", "read_folder", "assemble",
            "load_zone"]
 
@@ -314,6 +314,23 @@ def load_zone(folder: Path | str | None = None, *,
             logger.info("%s changed while it was read (a swap or undo committed): reading it again",
                         folder / MANIFEST_NAME)
     raise BoundaryError([Problem(folder, None, "changed on every read; try again")])
+
+
+def as_zone(zone: ZoneLike | None) -> Zone:
+    """The zone given: a :class:`~hetao.model.Zone` itself, or its boundaries folder (a str
+    or a path) loaded; ``None``: the default folder (:func:`resolve_folder`).
+
+    Raises
+    ------
+    TypeError
+        For anything else, naming what is accepted.
+    """
+    if isinstance(zone, Zone):
+        return zone
+    if zone is not None and not isinstance(zone, (str, os.PathLike)):
+        raise TypeError(f"a zone is a hetao.Zone, or its boundaries folder as a str or a path; "
+                        f"not {type(zone).__name__}")
+    return load_zone(None if zone is None else Path(zone))
 
 
 def _stamp(folder: Path) -> tuple[int, int, int] | None:
