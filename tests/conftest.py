@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,21 @@ def open_page(browser):
     yield opener
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture
+def retry_waits(monkeypatch):
+    """The waits urllib3 asks for between retries, recorded instead of slept: a test checks
+    the wait asked for (``Retry-After`` honoured) without spending it."""
+    import types
+
+    import urllib3.util.retry as retry_module
+
+    asked: list[float] = []
+    clock = types.SimpleNamespace(**{name: getattr(time, name) for name in dir(time) if not name.startswith("_")})
+    clock.sleep = asked.append
+    monkeypatch.setattr(retry_module, "time", clock)
+    return asked
 
 
 @pytest.fixture

@@ -115,7 +115,9 @@ class ReplayServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.replay = replay
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: shutdown() waits up to one poll interval, 0.5 s by default, per test.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01},
+                                       daemon=True)
 
     @property
     def url(self) -> str:

@@ -251,11 +251,12 @@ def test_refresh__two_elements_gone__both_named(replay, folder):
     assert "refresh huaqiang-south-road" in lines[1] and "way 25530053 is not in OpenStreetMap" in lines[1]
 
 
-def test_refresh__rate_limited__says_it_waits_and_how_long(replay, folder):
+def test_refresh__rate_limited__says_it_waits_and_how_long(replay, folder, retry_waits):
     replay.failure, replay.fail_times = (429, {"Retry-After": "1"}, b"Too Many Requests"), 1
     result = _refresh(replay, folder)
     assert result.code == 0, result.err
     assert result.err == f"hetao: {replay.url} is rate-limiting (HTTP 429): waiting 1 s before asking again\n"
+    assert retry_waits == [1.0]
     quiet = run("-q", "refresh", "--endpoint", replay.url, "--boundaries", folder.path)
     assert quiet.code == 0 and quiet.err == ""
 
