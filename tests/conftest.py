@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import CHROMIUM_ARGS, DESKTOP, SHIPPED, Folder, chromium, make_plain_folder, open_html, run
+from .helpers import CHROMIUM_ARGS, DESKTOP, SHIPPED, Folder, Run, chromium, make_plain_folder, open_html, run
 from .overpass_replay import Replay, ReplayServer, elements_of
 
 
@@ -31,13 +31,32 @@ def plain_folder(tmp_path: Path, plain_template: Path) -> Folder:
     return Folder(tmp_path / "boundaries", source=plain_template)
 
 
+@pytest.fixture(autouse=True)
+def figures_drawn_here(request, monkeypatch) -> None:
+    """In-process builds draw their figures in this process, not in a forked child: a child
+    of a test worker pays the worker's size to fork and draws with cold caches, while the
+    other worker already uses the second core. Tests marked ``figure_child`` keep the child;
+    installed commands always have it (their outputs are compared with these)."""
+    if request.node.get_closest_marker("figure_child") is None:
+        import hetao._build
+
+        monkeypatch.setattr(hetao._build._FigureChild, "start", classmethod(lambda cls, drawing: None))
+
+
 @pytest.fixture(scope="session")
-def shipped_build(tmp_path_factory) -> Path:
-    """The shipped boundaries built once with ``hetao build`` (in-process); do not modify."""
+def shipped_build_run(tmp_path_factory) -> tuple[Path, Run]:
+    """The shipped boundaries built once with ``hetao build`` (in-process): the folder and
+    what the command said; do not modify."""
     out = tmp_path_factory.mktemp("shipped-build")
     result = run("build", "--boundaries", SHIPPED, "--out", out)
     assert result.code == 0, result.err
-    return out
+    return out, result
+
+
+@pytest.fixture(scope="session")
+def shipped_build(shipped_build_run) -> Path:
+    """The shipped boundaries built once with ``hetao build`` (in-process); do not modify."""
+    return shipped_build_run[0]
 
 
 def _needs(message: str) -> None:

@@ -247,6 +247,22 @@ def line_swap_case(tmp_path) -> SwapCase:
                       "lines/binhe-boulevard.geojson")
 
 
+def _rehearsed_once(monkeypatch) -> None:
+    """Faults at the commit step: a swap's rehearsal (the scratch copy loaded, checked,
+    measured and diffed) writes nothing through hetao.files, so every run of the same swap
+    into the same folder reuses the first run's; the plan and the commit run each time."""
+    swap_module = importlib.import_module("hetao._swap")
+    real, done = swap_module._rehearse, {}
+
+    def rehearse(folder, before, plans, new_manifest_text, dry_run):
+        key = (str(folder), new_manifest_text, tuple(plan.geometry_text for plan in plans), dry_run)
+        if key not in done:
+            done[key] = real(folder, before, plans, new_manifest_text, dry_run)
+        return done[key]
+
+    monkeypatch.setattr(swap_module, "_rehearse", rehearse)
+
+
 def _new_version_loaded(folder: Folder, case: SwapCase) -> None:
     zone, expected = hetao.load(folder.path), hetao.load(case.swapped.path)
     if case.fid in LINE_IDS:
@@ -274,6 +290,7 @@ def test_swap__failure_at_each_write_step__folder_exactly_as_it_was_and_recovera
         shutil.rmtree(target, ignore_errors=True)
         folder = Folder(target, source=pristine.path)
 
+    _rehearsed_once(monkeypatch)
     failed_steps, retried = set(), set()
     for k, faults, result in _injected_runs(monkeypatch, prepare, lambda: run(*args, "--boundaries", target)):
         assert folder.temporaries() == [], (k, faults.fired)

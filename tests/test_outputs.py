@@ -8,6 +8,7 @@ import html
 import json
 from pathlib import Path
 
+import pytest
 import shapely
 
 import hetao
@@ -71,6 +72,7 @@ def test_geojson__part_with_a_hole_written_the_wrong_way__hole_clockwise_in_the_
     assert _rfc7946_wound(windings) == []
 
 
+@pytest.mark.figure_child
 def test_build__no_chinese_font__one_warning_line_english_only_figure_and_open_without_browser_warns_exit_0(
         tmp_path, shipped_build, monkeypatch, capfd, cjk_font):
     import webbrowser
