@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import pytest
 import shapely
@@ -19,7 +20,10 @@ from hetao.geojson import ALLOWED_TYPES, geometry_from_geojson, read_geometry_fi
 from hetao.manifest import load_manifest
 from hetao.measurement import geodesic_area_perimeter
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+#: Random examples on a developer's machine; the same examples on every CI run (derandomized),
+#: so that CI passes or fails on the code, not on the draw.
+SETTINGS = settings(max_examples=40, deadline=None, derandomize=bool(os.environ.get("CI")),
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def assert_one_line_per_problem(exc: BoundaryError, file: str) -> None:
@@ -151,7 +155,7 @@ def test_read_json__arbitrary_bytes__the_json_or_one_problem_naming_the_file(tmp
         # Only UTF-8 JSON without NaN or Infinity is read, and read as json reads it.
         text = data.decode("utf-8-sig")
         assert value == json.loads(text)
-        assert "NaN" not in json.dumps(value) and "Infinity" not in json.dumps(value)
+        json.dumps(value, allow_nan=False)     # raises ValueError on a NaN or an Infinity
 
 
 @SETTINGS
