@@ -407,9 +407,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 
-#: The page's main map (the minimap is another L.Map).
-MAIN_MAP = ("Object.values(window).find(v => window.L && v instanceof L.Map"
-            " && v.getContainer().classList.contains('folium-map'))")
+#: The page's main map, found by its variable's name (the minimap is another L.Map, and a
+#: sandboxed iframe forbids reading every window property).
+MAIN_MAP = "window[Object.keys(window).find(k => /^map_[0-9a-f]{32}$/.test(k))]"
 #: What the main map has drawn: GeoJSON features by id, circles and markers in the DOM.
 DRAWN = f"""() => {{
     const map = {MAIN_MAP};
@@ -484,6 +484,29 @@ def wait_map_idle(page) -> None:
     """Wait until the main map is neither panning nor zooming (popups pan it into view)."""
     page.wait_for_function(f"""() => {{ const m = {MAIN_MAP};
         return !(m._panAnim && m._panAnim._inProgress) && !m._animatingZoom; }}""")
+
+
+class SharedMap:
+    """A map opened once and shared by a module's tests that leave it as they found it (hover,
+    click, read): :meth:`fresh` gives it back as it first showed. ``frame`` is the document
+    holding the map: the page itself, or a notebook's iframe in it."""
+
+    def __init__(self, page, frame=None, opened: OpenedPage | None = None):
+        self.page, self.frame, self.opened = page, frame or page, opened
+        wait_map_idle(self.frame)
+        self.home = self.frame.evaluate(f"""() => {{ const m = {MAIN_MAP};
+            return [m.getCenter(), m.getZoom(), document.querySelector('.hetao-legend details').open]; }}""")
+
+    def fresh(self) -> OpenedPage | None:
+        """Popups closed, the legend as it started, focus nowhere, the mouse on the page's top
+        edge (off every feature and control), the first view back; the opened page."""
+        self.frame.evaluate(f"""([c, z, open]) => {{ const m = {MAIN_MAP}; m.closePopup();
+            const d = document.querySelector('.hetao-legend details'); if (d.open !== open) d.open = open;
+            if (document.activeElement) document.activeElement.blur();
+            m.setView(c, z, {{animate: false}}); }}""", self.home)
+        self.page.mouse.move(self.page.viewport_size["width"] / 2, 0)
+        wait_map_idle(self.frame)
+        return self.opened
 
 
 def interior_candidates(geometry, n: int = 24) -> list[tuple[float, float]]:

@@ -10,14 +10,34 @@ from playwright.sync_api import expect
 import hetao
 
 from .helpers import (CONTEXT_IDS, DESKTOP, DRAWN, FEATURE_IDS, LINE_IDS, MAIN_MAP, PHONE, POLYGON_IDS, TILE_HOSTS,
-                      click_feature, click_marker, interior_candidates, local_transformers, moved_loop, popup_text,
-                      run, screen_point, transformed, wait_map_idle)
+                      SharedMap, click_feature, click_marker, interior_candidates, local_transformers, moved_loop,
+                      open_html, popup_text, run, screen_point, transformed, wait_map_idle)
 
 
 @pytest.fixture(scope="module")
 def shipped():
     zone = hetao.load()
     return zone, {m.id: m for m in hetao.measure(zone)}
+
+
+@pytest.fixture(scope="module")
+def shipped_map(browser, shipped_build):
+    """The shipped map, opened once per device for this module's tests that leave it as they
+    found it, and given to each as it first showed (helpers.SharedMap). Its console, errors
+    and requests are the whole page's life: every test on it checks them all."""
+    shared: dict[str, tuple[object, SharedMap]] = {}
+
+    def opener(device: str = "desktop"):
+        if device not in shared:
+            phone = device == "phone"
+            ctx, opened = open_html(browser, shipped_build / "hetao.html", PHONE if phone else DESKTOP,
+                                    **(PHONE_OPTIONS if phone else {}))
+            shared[device] = (ctx, SharedMap(opened.page, opened=opened))
+        return shared[device][1].fresh()
+
+    yield opener
+    for ctx, _ in shared.values():
+        ctx.close()
 
 
 def _line_layers(zone) -> list[str]:
@@ -40,9 +60,9 @@ def _only_tiles_left_the_machine(opened) -> None:
     assert all(any(h in u for h in TILE_HOSTS) for u in opened.left_machine()), opened.left_machine()
 
 
-def test_map__offline__renders_features_controls_legend(shipped_build, open_page, shipped):
+def test_map__offline__renders_features_controls_legend(shipped_map, shipped):
     zone, _ = shipped
-    opened = open_page(shipped_build / "hetao.html")
+    opened = shipped_map()
     page = opened.page
     # Tiles fail (no network), so the map says it is drawing from hetao's own data.
     expect(page.locator(".hetao-offline")).to_be_visible()
@@ -70,8 +90,8 @@ def test_map__offline__renders_features_controls_legend(shipped_build, open_page
     assert "© OpenStreetMap contributors" in attribution and "ODbL-1.0" in attribution
 
 
-def test_map__layer_control_hovered__lists_groups_and_basemaps(shipped_build, open_page):
-    page = open_page(shipped_build / "hetao.html").page
+def test_map__layer_control_hovered__lists_groups_and_basemaps(shipped_map):
+    page = shipped_map().page
     page.locator(".leaflet-control-layers").hover()
     listing = page.locator(".leaflet-control-layers-list")
     expect(listing).to_be_visible()
@@ -233,9 +253,9 @@ def test_map__hostile_file_name__shown_as_text(folder, tmp_path, open_page):
 
 # --- the boundary lines ------------------------------------------------------------------
 
-def test_map__line_labels_and_legend__every_line_named_each_style_explained(shipped_build, open_page, shipped):
+def test_map__line_labels_and_legend__every_line_named_each_style_explained(shipped_map, shipped):
     zone, _ = shipped
-    opened = open_page(shipped_build / "hetao.html")
+    opened = shipped_map()
     page = opened.page
     labels = page.locator(".hetao-line-label")
     expect(labels).to_have_count(len(LINE_IDS))
@@ -286,11 +306,11 @@ def _click_line(page, layer_id: str, candidates) -> None:
     page.mouse.click(x, y)
 
 
-def test_map__click_on_a_line__popup_names_the_line_its_source_and_accuracy(shipped_build, open_page, shipped):
+def test_map__click_on_a_line__popup_names_the_line_its_source_and_accuracy(shipped_map, shipped):
     import shapely
 
     zone, _ = shipped
-    opened = open_page(shipped_build / "hetao.html")
+    opened = shipped_map()
     page = opened.page
     line = zone.line("binhe-boulevard")
     [piece] = line.pieces
@@ -430,12 +450,11 @@ def _futian_points_in_the_branch_circle(zone) -> list[tuple[float, float]]:
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_map__each_feature_clicked_and_hovered__its_popup_inside_the_map(shipped_build, open_page, shipped,
-                                                                       device):
+def test_map__each_feature_clicked_and_hovered__its_popup_inside_the_map(shipped_map, shipped, device):
     zone, measured = shipped
     phone = device == "phone"
     size = PHONE if phone else DESKTOP
-    opened = open_page(shipped_build / "hetao.html", size, **(PHONE_OPTIONS if phone else {}))
+    opened = shipped_map(device)
     page = opened.page
     problems: list[str] = []        # what a person would find wrong, all of it, then asserted
     # The map fills the screen and draws every feature and line.
@@ -531,8 +550,8 @@ def test_map__imagery_chosen_with_the_mouse__context_outline_keeps_a_halo_credit
     assert not _overlap(attribution.bounding_box(), page.locator(".leaflet-control-scale").bounding_box())
 
 
-def test_map__minimap_offline__draws_the_zone_inside_its_frame(shipped_build, open_page):
-    opened = open_page(shipped_build / "hetao.html")
+def test_map__minimap_offline__draws_the_zone_inside_its_frame(shipped_map):
+    opened = shipped_map()
     page = opened.page
     frame = page.locator(".leaflet-control-minimap")
     expect(frame).to_be_visible()
@@ -550,10 +569,10 @@ def test_map__minimap_offline__draws_the_zone_inside_its_frame(shipped_build, op
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_map__part_names__clear_of_the_branch_marker(shipped_build, open_page, device):
+def test_map__part_names__clear_of_the_branch_marker(shipped_map, device):
     """On a desktop at once; on a phone, whose first view shows the whole zone in 390 px, after
     one tap on the zoom-in button (there the names are as wide as the bonded zone)."""
-    page = open_page(shipped_build / "hetao.html", PHONE if device == "phone" else DESKTOP).page
+    page = shipped_map(device).page
     if device == "phone":
         zoom = page.evaluate(f"{MAIN_MAP}.getZoom()")
         box = page.locator(".leaflet-control-zoom-in").bounding_box()

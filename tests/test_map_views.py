@@ -20,37 +20,12 @@ import hetao.figure
 import hetao.webmap
 from hetao.display import ZONE_NAME_EN, ZONE_NAME_ZH_HANS, ZONE_NAME_ZH_HANT
 
-from .helpers import CSP_WATCH, LINE_IDS, open_html, run
-
-#: The map (found by its variable's name: a sandboxed iframe forbids reading every window
-#: property, as helpers.MAIN_MAP does).
-MAIN_MAP = "window[Object.keys(window).find(k => /^map_[0-9a-f]{32}$/.test(k))]"
-
-
-def wait_map_idle(frame) -> None:
-    """Wait until the map is neither panning nor zooming."""
-    frame.wait_for_function(f"""() => {{ const m = {MAIN_MAP};
-        return !(m._panAnim && m._panAnim._inProgress) && !m._animatingZoom; }}""")
+from .helpers import CSP_WATCH, LINE_IDS, MAIN_MAP, SharedMap, open_html, run, wait_map_idle
 
 SIZES = {"1024x768": (1024, 768), "1400x900": (1400, 900), "1920x1080": (1920, 1080), "390x844": (390, 844)}
 PHONE_OPTIONS = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 #: A notebook cell: the map's own ``_repr_html_`` iframe, about 1000 × 500.
 IFRAME = "iframe"
-
-
-class View:
-    """One opened map: the page, and the frame whose document holds the map."""
-
-    def __init__(self, page, frame, home):
-        self.page, self.frame, self.home = page, frame, home
-
-    def reset(self) -> None:
-        """Popups closed, the legend as it started, focus nowhere, the first view back."""
-        self.frame.evaluate(f"""([c, z, open]) => {{ const m = {MAIN_MAP}; m.closePopup();
-            const d = document.querySelector('.hetao-legend details'); if (d.open !== open) d.open = open;
-            if (document.activeElement) document.activeElement.blur();
-            m.setView(c, z, {{animate: false}}); }}""", self.home)
-        wait_map_idle(self.frame)
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +37,10 @@ def shipped():
 @pytest.fixture(scope="module")
 def views(browser, shipped_build, tmp_path_factory):
     """Opens (once per module) the shipped map at a size, or in a notebook's iframe."""
-    opened: dict[str, View] = {}
+    opened: dict[str, SharedMap] = {}
     contexts = []
 
-    def view(size: str) -> View:
+    def view(size: str) -> SharedMap:
         if size in opened:
             return opened[size]
         if size == IFRAME:
@@ -76,10 +51,7 @@ def views(browser, shipped_build, tmp_path_factory):
                                   **(PHONE_OPTIONS if w < 600 else {}))
             page = frame = done.page
         contexts.append(ctx)
-        wait_map_idle(frame)
-        home = frame.evaluate(f"""() => {{ const m = {MAIN_MAP};
-            return [m.getCenter(), m.getZoom(), document.querySelector('.hetao-legend details').open]; }}""")
-        opened[size] = View(page, frame, home)
+        opened[size] = SharedMap(page, frame)
         return opened[size]
 
     yield view
@@ -144,7 +116,7 @@ def _overlapping(rects: list[dict]) -> list[tuple[str, str]]:
 def test_first_view__every_label_point_in_view_clear_of_controls_none_overlap(views, shipped, size):
     zone, _ = shipped
     view = views(size)
-    view.reset()
+    view.fresh()
     points = hetao.webmap.label_points(zone)
     features = [b.id for b in zone.features if b.id in points]
     assert set(features) == {"hong-kong-park", "futian-bonded-zone", "huanggang-port-area", "hkstp-shenzhen-branch"}
@@ -175,7 +147,7 @@ _LABELS = """() => { const box = document.querySelector('.folium-map').getBoundi
 @pytest.mark.parametrize("size", ALL_SIZES)
 def test_first_view__area_names_clear_of_each_other_and_the_marker_all_names_inside(views, size):
     view = views(size)
-    view.reset()
+    view.fresh()
     drawn = view.frame.evaluate(_LABELS)
     areas = drawn["areas"]
     texts = sorted(a["text"].split("\n")[0] for a in areas)
@@ -205,7 +177,7 @@ def test_legend__folded_where_open_it_would_cover_the_zone_names_the_shenzhen_si
 
 def test_attribution__phone_one_folded_line_full_on_a_tap(views):
     view = views("390x844")
-    view.reset()
+    view.fresh()
     credit = view.frame.locator(".leaflet-control-attribution")
     line = float(credit.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 16"))
     folded = credit.bounding_box()
@@ -252,7 +224,7 @@ _BAND_WIDTH = f"""([key, lat, lng, lat2, lng2]) => {{
 def test_uncertainty_bands__on_by_default_in_legend_and_control_widest_widest_on_screen(views, shipped, size):
     zone, _ = shipped
     view = views(size)
-    view.reset()
+    view.fresh()
     frame = view.frame
     assert "Uncertainty band" in frame.locator(".hetao-legend").text_content()
     listing = frame.locator(".leaflet-control-layers-list").text_content()
@@ -369,7 +341,7 @@ def _popup_problems(got: dict, name: str) -> list[str]:
 def test_keyboard__tab_reaches_every_feature_enter_opens_escape_closes(views, shipped, size):
     zone, measured = shipped
     view = views(size)
-    view.reset()
+    view.fresh()
     frame, keyboard = view.frame, view.page.keyboard
     if frame is not view.page:
         frame.locator("body").focus()
@@ -386,7 +358,7 @@ def test_keyboard__tab_reaches_every_feature_enter_opens_escape_closes(views, sh
     problems: list[str] = []
     widths = set()
     for name in got_names:
-        view.reset()
+        view.fresh()
         frame.evaluate("n => [...document.querySelectorAll('[role=button][aria-label]')]"
                        ".find(e => e.getAttribute('aria-label') === n).focus()", name)
         keyboard.press("Enter")
@@ -408,7 +380,7 @@ def test_keyboard__tab_reaches_every_feature_enter_opens_escape_closes(views, sh
     if size == "390x844":
         # On a phone every popup is as wide as the screen allows, wherever it is opened.
         assert len(widths) == 1 and widths.pop() >= 390 - 30, widths
-    view.reset()
+    view.fresh()
 
 
 @pytest.mark.parametrize("size", ["1400x900", "390x844"])
@@ -420,7 +392,7 @@ def test_popups__comparison_visible_without_scrolling_tooltip_hidden_by_mouse(vi
     for b in zone.features:
         if b.spec.union_of:
             continue
-        view.reset()
+        view.fresh()
         m = measured[b.id]
         if b.spec.kind == "point":
             box = frame.locator(".hetao-marker").bounding_box()
@@ -454,7 +426,7 @@ def test_popups__comparison_visible_without_scrolling_tooltip_hidden_by_mouse(vi
         mouse.click(close["x"] + close["width"] / 2, close["y"] + close["height"] / 2)
         expect(frame.locator(".leaflet-popup")).to_have_count(0)
     assert problems == []
-    view.reset()
+    view.fresh()
 
 
 # --- 3. axe-core ----------------------------------------------------------------------------
@@ -470,7 +442,7 @@ def _axe(page) -> list[str]:
 @pytest.mark.parametrize("size", ["1400x900", "390x844"])
 def test_axe__no_serious_or_critical_violation_legend_open_and_a_popup_open(views, size):
     view = views(size)
-    view.reset()
+    view.fresh()
     page = view.page
     assert page.evaluate("document.documentElement.lang") == "en"
     assert "user-scalable=no" not in page.locator("meta[name=viewport]").get_attribute("content")
@@ -483,7 +455,7 @@ def test_axe__no_serious_or_critical_violation_legend_open_and_a_popup_open(view
     wait_map_idle(page)
     found += _axe(page)
     assert found == []
-    view.reset()
+    view.fresh()
 
 
 # --- 6. --cdn offline, 7. the zone's name --------------------------------------------------
