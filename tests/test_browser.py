@@ -20,7 +20,7 @@ def shipped():
     return zone, {m.id: m for m in hetao.measure(zone)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")      # session: once per worker, however its tests interleave
 def shipped_map(browser, shipped_build):
     """The shipped map, opened once per device for this module's tests that leave it as they
     found it, and given to each as it first showed (helpers.SharedMap). Its console, errors

@@ -33,7 +33,7 @@ KML = "{http://www.opengis.net/kml/2.2}"
 POLYGONS = ["hong-kong-park", "shenzhen-park", "futian-bonded-zone", "huanggang-port-area"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")      # session: once per worker, however its tests interleave
 def built(tmp_path_factory) -> Path:
     """The shipped boundaries built with the fact sheet and the HK1980 Grid files."""
     out = tmp_path_factory.mktemp("exchange")

@@ -86,7 +86,7 @@ class Wheel:
                        check=True, capture_output=True, env=self.env(), timeout=120)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")      # session: once per worker, however its tests interleave
 def wheel(tmp_path_factory) -> Wheel:
     """Build the wheel (from a copy of the sources, so the checkout gets no build/) and
     install it into a new venv whose dependencies are this venv's."""

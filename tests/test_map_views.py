@@ -3,7 +3,7 @@ zone in view at every size and in a notebook's iframe, clear of the controls; th
 uncertainty drawn; every popup reached and closed from the keyboard; the comparison first;
 no serious accessibility problem; the PNG's credits inside it; a --cdn page offline says so.
 
-One page per screen size for the whole module (opened on first use): each test leaves it as it
+One page per screen size for the whole run (opened on first use): each test leaves it as it
 found it (popups closed, the first view back)."""
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def shipped():
     return zone, {m.id: m for m in hetao.measure(zone)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")      # session: once per worker, however its tests interleave
 def views(browser, shipped_build, tmp_path_factory):
-    """Opens (once per module) the shipped map at a size, or in a notebook's iframe."""
+    """Opens (once per worker) the shipped map at a size, or in a notebook's iframe."""
     opened: dict[str, SharedMap] = {}
     contexts = []
 
