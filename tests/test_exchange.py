@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -33,14 +34,23 @@ KML = "{http://www.opengis.net/kml/2.2}"
 POLYGONS = ["hong-kong-park", "shenzhen-park", "futian-bonded-zone", "huanggang-port-area"]
 
 
-@pytest.fixture(scope="session")      # session: once per worker, however its tests interleave
+@pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """The shipped boundaries built with the fact sheet and the HK1980 Grid files."""
-    out = tmp_path_factory.mktemp("exchange")
-    result = run("build", "--boundaries", SHIPPED, "--out", out, "--crs", "EPSG:2326", "--pdf")
-    assert result.code == 0, result.err
-    names = OUTPUTS + ["hetao.epsg2326.gpkg", "hetao.epsg2326.csv", "hetao.pdf"]
-    assert result.out.splitlines() == [f"wrote {out / n} ({(out / n).stat().st_size:,} bytes)" for n in names]
+    """The shipped boundaries built with the fact sheet and the HK1980 Grid files: once for
+    the whole run, the first worker to ask building it while the others wait (do not modify)."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent          # this run's, above each worker's own
+    out = shared / "exchange-build"
+    with FileLock(shared / "exchange-build.lock"):
+        if not (out / "hetao.pdf").exists():
+            result = run("build", "--boundaries", SHIPPED, "--out", out, "--crs", "EPSG:2326", "--pdf")
+            assert result.code == 0, result.err
+            names = OUTPUTS + ["hetao.epsg2326.gpkg", "hetao.epsg2326.csv", "hetao.pdf"]
+            assert result.out.splitlines() == [f"wrote {out / n} ({(out / n).stat().st_size:,} bytes)"
+                                               for n in names]
     return out
 
 
