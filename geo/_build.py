@@ -205,6 +205,7 @@ def render_outputs(zone: Zone, measurements: list[Measurement] | None = None, *,
     files = {HTML: files.pop(HTML), GEOJSON: files.pop(GEOJSON), CSV: files.pop(CSV), PNG: png, **files}
     return files | ({PDF: sheet} if sheet is not None else {})
 
+
 def build(zone: Zone, out: Path | str = "output", *, measurements: list[Measurement] | None = None,
           offline: bool = True, figure: bytes | None = None,
           figure_in_child: bool = False, crs: str | None = None, pdf: bool = False) -> list[Path]:

@@ -40,6 +40,7 @@ __all__ = ["OsmElement", "endpoint_url", "fetch_elements",
 
 logger = logging.getLogger(__name__)
 
+
 def user_agent() -> str:
     """What hetao calls itself to the server: "hetao/VERSION (...)"."""
     from importlib.metadata import PackageNotFoundError, version

@@ -29,6 +29,7 @@ __all__ = ["records", "to_json", "to_csv", "to_table", "to_geojson", "to_geodata
 DEGREE_GRID = 10.0 ** -COORDINATE_DECIMALS
 METRE_GRID = 0.01
 
+
 def _scaled(value: float | None, factor: float) -> float | None:
     return None if value is None else value / factor
 

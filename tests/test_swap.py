@@ -328,6 +328,7 @@ def test_diff__previous_json__matches_independent_computation(folder, tmp_path):
     assert result.code == 0, result.err
     assert result.err == f"wrote {tmp_path / 'diff.html'}\n"    # JSON alone on standard output
     [rec] = json.loads(result.out)
+
     def area(g) -> float:   # overlays may hold lines and points too; only polygons have area
         return geographiclib_geometry([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]).area
 
