@@ -124,6 +124,21 @@ def _injected_runs(monkeypatch, prepare, act):
 
 # --- build -----------------------------------------------------------------------------------
 
+def _loaded_once(monkeypatch) -> None:
+    """Faults at the write step: the folder is loaded and measured (nothing written) by the
+    first run of hetao build; the later runs reuse that zone and its measurements."""
+    real_load, real_measure, done = hetao.load, hetao.measure, {}
+
+    def once(key, compute):
+        if key not in done:
+            done[key] = compute()
+        return done[key]
+
+    monkeypatch.setattr(hetao, "load", lambda *a, **k: once(("load", repr((a, k))), lambda: real_load(*a, **k)))
+    monkeypatch.setattr(hetao, "measure", lambda zone, *a, **k: once(("measure", id(zone), repr((a, k))),
+                                                                     lambda: real_measure(zone, *a, **k)))
+
+
 def test_build__failure_at_each_write_step__each_output_old_or_new_no_temporaries(
         folder, tmp_path, shipped_build, monkeypatch):
     old = {n: (shipped_build / n).read_bytes() for n in OUTPUTS}
@@ -138,6 +153,7 @@ def test_build__failure_at_each_write_step__each_output_old_or_new_no_temporarie
     # Rendering is not under test here: every run writes the same prepared bytes (and no
     # run forks a child for the figure: render_outputs is where hetao build asks for one).
     monkeypatch.setattr(build_module, "render_outputs", lambda *args, **kwargs: dict(new))
+    _loaded_once(monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
 
@@ -171,6 +187,7 @@ def test_build__failure_at_each_write_step__message_names_the_output_that_failed
     new = {n: (shipped_build / n).read_bytes() for n in OUTPUTS}
     monkeypatch.setattr(importlib.import_module("hetao._build"), "render_outputs",
                         lambda *args, **kwargs: dict(new))     # so no figure child either
+    _loaded_once(monkeypatch)
     out = tmp_path / "out"
 
     def prepare():
