@@ -51,9 +51,10 @@ def _extent(geometry: BaseGeometry) -> tuple[float, bool]:
     # A part smaller than the disc a sliver cannot hold is a sliver: no need to shrink it.
     areas = shapely.area(local)
     candidates = local[areas >= np.pi * (SLIVER_WIDTH_M / 2) ** 2]
-    # Largest first, in growing batches: one wide part answers the question.
+    # Largest first, in growing batches (1, 4, 16, ...): one wide part answers the question,
+    # and the largest usually is one (shrinking a jagged sliver of 700 vertices takes 30 ms).
     candidates = candidates[np.argsort(-shapely.area(candidates), kind="stable")]
-    wide, start, batch = False, 0, 16
+    wide, start, batch = False, 0, 1
     while not wide and start < len(candidates):
         shrunk = shapely.buffer(candidates[start:start + batch], -SLIVER_WIDTH_M / 2, quad_segs=2)
         wide = not shapely.is_empty(shrunk).all()
