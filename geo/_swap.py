@@ -17,6 +17,7 @@ import math
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -351,8 +352,9 @@ def _scratch_zone(folder: Path, plans: list[_Plan], new_manifest_text: str) -> Z
         for plan in plans:
             target = scratch / "b" / plan.geometry_rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(plan.geometry_text, encoding="utf-8")
-            if plan.kind != "line":     # in hand, checked: not read again
+            if plan.kind == "line":
+                target.write_text(plan.geometry_text, encoding="utf-8")
+            else:       # in hand, checked: not read again, so not written either
                 known[target.resolve()] = plan.imported.geometry
         return load_zone(scratch / "b", already_checked=known)
     except BoundaryError as exc:
@@ -422,13 +424,19 @@ class _Plan:
     old_entry: dict[str, Any]
     new_entry: dict[str, Any]
     geometry_rel: str
-    geometry_text: str
     number: int
     version: Path
     notes: list[Note]
     allow_overlap: bool
     allow_failing_checks: bool = False
     datum_given: bool = False       # read with a datum, or made by hetao (refresh)
+    prepared: Prepared | None = None
+
+    @cached_property
+    def geometry_text(self) -> str:
+        """The new geometry file's text, made when first asked for (a dry run of a polygon
+        never needs it)."""
+        return _geometry_text(self.feature_id, self.kind, self.imported, self.prepared)
 
 
 def _plan(folder: Path, before: Zone, manifest: dict[str, Any], item: SwapItem, dry_run: bool) -> _Plan:
@@ -456,10 +464,9 @@ def _plan(folder: Path, before: Zone, manifest: dict[str, Any], item: SwapItem, 
                           f"{round(accuracy, 1):g} m, the previous geometry's"))
     notes.extend(_marks(new_entry, old_entry, options, file, feature_id))
     new_entry["provenance"] = _provenance(file, imported, options, source, licence, accuracy)
-    return _Plan(feature_id, file, spec.kind, imported, old_entry, new_entry, geometry_rel,
-                 _geometry_text(feature_id, spec.kind, imported, prepared), number,
+    return _Plan(feature_id, file, spec.kind, imported, old_entry, new_entry, geometry_rel, number,
                  history_dir(folder, feature_id) / f"{number:04d}", notes, options.allow_overlap,
-                 options.allow_failing_checks, options.datum is not None or prepared is not None)
+                 options.allow_failing_checks, options.datum is not None or prepared is not None, prepared)
 
 
 def _check_provenance(file: Path, feature_id: str, options: SwapOptions,
