@@ -16,6 +16,7 @@ import logging
 import math
 import shutil
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
@@ -323,16 +324,28 @@ def swap_many(folder: Path, items: Sequence[SwapItem], *, dry_run: bool) -> list
 def _rehearse(folder: Path, before: Zone, plans: list[_Plan], new_manifest_text: str,
               dry_run: bool) -> list[SwapResult]:
     """The swap done on a scratch copy: the zone after it loaded, the geometric checks it
-    breaks (if any) refused or noted, everything affected measured and diffed."""
+    breaks (if any) refused or noted, everything affected measured and diffed.
+
+    GEOS and PROJ let go of the GIL: while this thread compares the geometries, a second one
+    runs the checks, measures, and (for a real swap) makes the new file's text. It has
+    finished before this returns or raises.
+    """
     after = _scratch_zone(folder, plans, new_manifest_text)
     affected = {plan.feature_id: affected_ids(after, plan.feature_id) for plan in plans}
     every = list(dict.fromkeys(i for ids in affected.values() for i in ids))
-    measurements = measure_zone(after)
-    broken = _new_failures(before, after, every)
-    refused = [check for check in broken if not all(_allows(plan, check) for plan in plans)]
-    if refused:
-        raise _refusal(refused, plans)
-    diffs = diff_zones(before, after, every, after_measurements=measurements)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hetao-swap") as beside:
+        checking = beside.submit(_new_failures, before, after, every)
+        measuring = beside.submit(measure_zone, after)
+        if not dry_run:
+            beside.submit(lambda: [plan.geometry_text for plan in plans])   # cached for the commit
+        try:
+            diffs = diff_zones(before, after, every, after_measurements=measuring.result)
+        except Exception:
+            _refuse(checking.result(), plans)   # a refusal first, as when the checks came first
+            raise
+        broken = checking.result()
+    _refuse(broken, plans)
+    measurements = measuring.result()
     results = []
     for plan in plans:
         plan.notes.extend(_allowed_note(check) for check in broken)
@@ -601,6 +614,13 @@ def _new_failures(before: Zone, after: Zone, ids: list[str]) -> list[CheckResult
         return []
     passed = {check.name: check.ok for check in geometric_checks(before, changed)}
     return [check for check in failing if passed.get(check.name, True)]
+
+
+def _refuse(broken: list[CheckResult], plans: list[_Plan]) -> None:
+    """Raise the refusal of the ``broken`` checks that the plans' options do not allow, if any."""
+    refused = [check for check in broken if not all(_allows(plan, check) for plan in plans)]
+    if refused:
+        raise _refusal(refused, plans)
 
 
 def _allows(plan: _Plan, check: CheckResult) -> bool:
