@@ -328,24 +328,28 @@ def _rehearse(folder: Path, before: Zone, plans: list[_Plan], new_manifest_text:
 
     GEOS and PROJ let go of the GIL: while this thread compares the geometries, a second one
     runs the checks, measures, and (for a real swap) makes the new file's text. It has
-    finished before this returns or raises.
+    finished before this returns or raises (what it had not started is dropped then).
     """
     after = _scratch_zone(folder, plans, new_manifest_text)
     affected = {plan.feature_id: affected_ids(after, plan.feature_id) for plan in plans}
     every = list(dict.fromkeys(i for ids in affected.values() for i in ids))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hetao-swap") as beside:
+    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hetao-swap")
+    try:
         checking = beside.submit(_new_failures, before, after, every)
         measuring = beside.submit(measure_zone, after)
-        if not dry_run:
-            beside.submit(lambda: [plan.geometry_text for plan in plans])   # cached for the commit
+        texts = None if dry_run else beside.submit(lambda: [plan.geometry_text for plan in plans])
         try:
             diffs = diff_zones(before, after, every, after_measurements=measuring.result)
         except Exception:
             _refuse(checking.result(), plans)   # a refusal first, as when the checks came first
             raise
         broken = checking.result()
-    _refuse(broken, plans)
-    measurements = measuring.result()
+        _refuse(broken, plans)
+        measurements = measuring.result()
+        if texts is not None:
+            texts.result()                      # the text is cached for the commit
+    finally:
+        beside.shutdown(cancel_futures=True)
     results = []
     for plan in plans:
         plan.notes.extend(_allowed_note(check) for check in broken)
