@@ -10,9 +10,9 @@ counts, and each stated figure's status before and after.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -120,6 +120,61 @@ def _clean(area_m2: float) -> float:
     return 0.0 if abs(area_m2) < 1e-6 else area_m2
 
 
+class _Compared(NamedTuple):
+    """What comparing two geometries of a feature finds before any measurement is needed."""
+
+    kind: str                   # "polygon", "line" or "point"
+    same: bool                  # coordinate for coordinate
+    hausdorff_m: float
+    common_m2: float | None     # a polygon's common part (None when the same: the area before)
+    mean_m: float | None        # a line's mean displacement
+
+
+def _compare(before: BaseGeometry, after: BaseGeometry) -> _Compared:
+    """The Hausdorff distance, and a polygon's common area or a line's mean distance."""
+    polygonal = before.geom_type.endswith("Polygon") and after.geom_type.endswith("Polygon")
+    linear = before.geom_type.endswith("LineString") and after.geom_type.endswith("LineString")
+    kind = "polygon" if polygonal else "line" if linear else "point"
+    if bool(shapely.equals_exact(before, after, 0.0)):
+        return _Compared(kind, True, 0.0, None, 0.0 if linear else None)
+    # Large outlines are simplified in lon/lat (to at most HAUSDORFF_TOLERANCE metres) before
+    # they are projected: the projection is then of thousands of points, not millions.
+    # Segments the simplification made long are cut to _SEGMENT_DEG first, so that,
+    # projected, they stay within millimetres of the lon/lat segments they stand for.
+    degrees = HAUSDORFF_TOLERANCE / MAX_METRES_PER_DEGREE
+
+    def reduced(g: BaseGeometry) -> BaseGeometry:
+        small = _simplified(g, degrees)
+        return small if small is g else shapely.segmentize(small, _SEGMENT_DEG)
+
+    hausdorff = hausdorff_distance(to_crs(reduced(before), LOCAL_CRS), to_crs(reduced(after), LOCAL_CRS),
+                                   tolerance=0)
+    # Gained and lost are what lies in one and not the other: the areas less their common
+    # part. One overlay, one (usually single) polygon to measure, instead of two differences
+    # of perhaps thousands of slivers each.
+    common = polygonal_area(shapely.intersection(before, after)) if polygonal else None
+    mean = _mean_distance(to_crs(before, LOCAL_CRS), to_crs(after, LOCAL_CRS)) if linear else None
+    return _Compared(kind, False, hausdorff, common, mean)
+
+
+def _feature_diff(feature_id: str, before: BaseGeometry, after: BaseGeometry, compared: _Compared,
+                  side: str | None, statuses: tuple[tuple[Status, ...], tuple[Status, ...]],
+                  area_perimeter: tuple[tuple[float, float], tuple[float, float]] | None) -> FeatureDiff:
+    """The record of a comparison, with the areas and perimeters (measured here if not given)."""
+    area_before = area_after = gained = lost = None
+    mean = compared.mean_m
+    if compared.kind == "polygon":
+        (area_before, perim_before), (area_after, perim_after) = area_perimeter or (
+            geodesic_area_perimeter(before), geodesic_area_perimeter(after))
+        common = area_before if compared.common_m2 is None else compared.common_m2
+        gained, lost = _clean(area_after - common), _clean(area_before - common)   # below 1 mm²: 0
+        mean = (gained + lost) / ((perim_before + perim_after) / 2)
+    return FeatureDiff(feature_id, compared.kind, side, before, after,
+                       area_before, area_after, gained, lost, compared.hausdorff_m, mean,
+                       int(shapely.get_num_coordinates(before)), int(shapely.get_num_coordinates(after)),
+                       *statuses)
+
+
 def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, *,
                     side: str | None = None, status_before: tuple[Status, ...] = (),
                     status_after: tuple[Status, ...] = (),
@@ -130,76 +185,41 @@ def diff_geometries(feature_id: str, before: BaseGeometry, after: BaseGeometry, 
     ``area_perimeter``, the geodesic (area, perimeter) of ``before`` and ``after`` if already
     measured, saves measuring them again.
     """
-    polygonal = before.geom_type.endswith("Polygon") and after.geom_type.endswith("Polygon")
-    linear = before.geom_type.endswith("LineString") and after.geom_type.endswith("LineString")
-    same = bool(shapely.equals_exact(before, after, 0.0))     # coordinate for coordinate
-    if same:
-        hausdorff = 0.0
-    else:
-        # Large outlines are simplified in lon/lat (to at most HAUSDORFF_TOLERANCE metres)
-        # before they are projected: the projection is then of thousands of points, not
-        # millions. Segments the simplification made long are cut to _SEGMENT_DEG first, so
-        # that, projected, they stay within millimetres of the lon/lat segments they stand for.
-        degrees = HAUSDORFF_TOLERANCE / MAX_METRES_PER_DEGREE
-
-        def reduced(g: BaseGeometry) -> BaseGeometry:
-            small = _simplified(g, degrees)
-            return small if small is g else shapely.segmentize(small, _SEGMENT_DEG)
-
-        hausdorff = hausdorff_distance(to_crs(reduced(before), LOCAL_CRS),
-                                       to_crs(reduced(after), LOCAL_CRS), tolerance=0)
-    area_before: float | None
-    area_after: float | None
-    gained: float | None
-    lost: float | None
-    mean: float | None
-    if polygonal:
-        (area_before, perim_before), (area_after, perim_after) = area_perimeter or (
-            geodesic_area_perimeter(before), geodesic_area_perimeter(after))
-        # Gained and lost are what lies in one and not the other: the areas less their common
-        # part. One overlay, one (usually single) polygon to measure, instead of two
-        # differences of perhaps thousands of slivers each. Rounding below 1 mm² is zero.
-        common = area_before if same else polygonal_area(shapely.intersection(before, after))
-        gained = _clean(area_after - common)
-        lost = _clean(area_before - common)
-        mean = (gained + lost) / ((perim_before + perim_after) / 2)
-    else:
-        area_before = area_after = gained = lost = None
-        mean = (0.0 if same else _mean_distance(to_crs(before, LOCAL_CRS), to_crs(after, LOCAL_CRS))
-                ) if linear else None
-    kind = "polygon" if polygonal else "line" if linear else "point"
-    return FeatureDiff(feature_id, kind, side, before, after,
-                       area_before, area_after, gained, lost, hausdorff, mean,
-                       int(shapely.get_num_coordinates(before)), int(shapely.get_num_coordinates(after)),
-                       status_before, status_after)
+    return _feature_diff(feature_id, before, after, _compare(before, after), side,
+                         (status_before, status_after), area_perimeter)
 
 
 def diff_zones(old: Zone, new: Zone, ids: list[str] | None = None, *,
-               after_measurements: list[Measurement] | None = None) -> list[FeatureDiff]:
+               after_measurements: list[Measurement] | Callable[[], list[Measurement]] | None = None,
+               ) -> list[FeatureDiff]:
     """Compare every feature present in both zones (or those of ``ids``), in the new zone's order.
 
-    ``after_measurements``, the new zone's measurements if already made, saves measuring it again.
+    ``after_measurements``, the new zone's measurements if already made, saves measuring it
+    again. It may be a callable that returns them (``Future.result`` of their measuring in
+    another thread): it is called once the geometries have been compared.
     """
+    old_features = {b.id: b for b in old.features}
+    old_lines = {ln.id: ln for ln in old.lines}
+    lines = [(ln.id, old_lines[ln.id].geometry, ln.geometry) for ln in new.lines
+             if ln.id in old_lines and (ids is None or ln.id in ids)]
+    features = [(b.id, old_features[b.id].geometry, b.geometry, b.spec.side) for b in new.features
+                if b.id in old_features and (ids is None or b.id in ids)]
+    compared = [_compare(before, after) for _, before, after, *_ in lines + features]
+    given = after_measurements() if callable(after_measurements) else after_measurements
     statuses: dict[str, dict[str, tuple[Status, ...]]] = {}
     measured: dict[str, dict[str, tuple[float, float]]] = {}
-    for label, zone, given in (("old", old, None), ("new", new, after_measurements)):
-        ms = given if given is not None else measure_zone(zone)
+    for label, zone, ms in (("old", old, None), ("new", new, given)):
+        ms = ms if ms is not None else measure_zone(zone)
         statuses[label] = {m.id: tuple(c.status for c in m.comparisons) for m in ms}
         measured[label] = {m.id: (m.geodesic_area_m2, m.perimeter_m) for m in ms
                            if isinstance(m, AreaMeasurement)}
-    old_ids = {b.id: b for b in old.features}
-    old_lines = {ln.id: ln for ln in old.lines}
-    diffs = []
-    for ln in new.lines:
-        if ln.id in old_lines and (ids is None or ln.id in ids):
-            diffs.append(diff_geometries(ln.id, old_lines[ln.id].geometry, ln.geometry))
-    for b in new.features:
-        if b.id in old_ids and (ids is None or b.id in ids):
-            before, after = measured["old"].get(b.id), measured["new"].get(b.id)
-            diffs.append(diff_geometries(b.id, old_ids[b.id].geometry, b.geometry, side=b.spec.side,
-                                         status_before=statuses["old"][b.id],
-                                         status_after=statuses["new"][b.id],
-                                         area_perimeter=(before, after) if before and after else None))
+    diffs = [_feature_diff(fid, before, after, found, None, ((), ()), None)
+             for (fid, before, after), found in zip(lines, compared)]
+    for (fid, before, after, side), found in zip(features, compared[len(lines):]):
+        old_pair, new_pair = measured["old"].get(fid), measured["new"].get(fid)
+        diffs.append(_feature_diff(fid, before, after, found, side,
+                                   (statuses["old"][fid], statuses["new"][fid]),
+                                   (old_pair, new_pair) if old_pair and new_pair else None))
     return diffs
 
 

@@ -16,7 +16,9 @@ import logging
 import math
 import shutil
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -322,16 +324,32 @@ def swap_many(folder: Path, items: Sequence[SwapItem], *, dry_run: bool) -> list
 def _rehearse(folder: Path, before: Zone, plans: list[_Plan], new_manifest_text: str,
               dry_run: bool) -> list[SwapResult]:
     """The swap done on a scratch copy: the zone after it loaded, the geometric checks it
-    breaks (if any) refused or noted, everything affected measured and diffed."""
+    breaks (if any) refused or noted, everything affected measured and diffed.
+
+    GEOS and PROJ let go of the GIL: while this thread compares the geometries, a second one
+    runs the checks, measures, and (for a real swap) makes the new file's text. It has
+    finished before this returns or raises (what it had not started is dropped then).
+    """
     after = _scratch_zone(folder, plans, new_manifest_text)
     affected = {plan.feature_id: affected_ids(after, plan.feature_id) for plan in plans}
     every = list(dict.fromkeys(i for ids in affected.values() for i in ids))
-    measurements = measure_zone(after)
-    broken = _new_failures(before, after, every)
-    refused = [check for check in broken if not all(_allows(plan, check) for plan in plans)]
-    if refused:
-        raise _refusal(refused, plans)
-    diffs = diff_zones(before, after, every, after_measurements=measurements)
+    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hetao-swap")
+    try:
+        checking = beside.submit(_new_failures, before, after, every)
+        measuring = beside.submit(measure_zone, after)
+        texts = None if dry_run else beside.submit(lambda: [plan.geometry_text for plan in plans])
+        try:
+            diffs = diff_zones(before, after, every, after_measurements=measuring.result)
+        except Exception:
+            _refuse(checking.result(), plans)   # a refusal first, as when the checks came first
+            raise
+        broken = checking.result()
+        _refuse(broken, plans)
+        measurements = measuring.result()
+        if texts is not None:
+            texts.result()                      # the text is cached for the commit
+    finally:
+        beside.shutdown(cancel_futures=True)
     results = []
     for plan in plans:
         plan.notes.extend(_allowed_note(check) for check in broken)
@@ -351,8 +369,9 @@ def _scratch_zone(folder: Path, plans: list[_Plan], new_manifest_text: str) -> Z
         for plan in plans:
             target = scratch / "b" / plan.geometry_rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(plan.geometry_text, encoding="utf-8")
-            if plan.kind != "line":     # in hand, checked: not read again
+            if plan.kind == "line":
+                target.write_text(plan.geometry_text, encoding="utf-8")
+            else:       # in hand, checked: not read again, so not written either
                 known[target.resolve()] = plan.imported.geometry
         return load_zone(scratch / "b", already_checked=known)
     except BoundaryError as exc:
@@ -422,13 +441,19 @@ class _Plan:
     old_entry: dict[str, Any]
     new_entry: dict[str, Any]
     geometry_rel: str
-    geometry_text: str
     number: int
     version: Path
     notes: list[Note]
     allow_overlap: bool
     allow_failing_checks: bool = False
     datum_given: bool = False       # read with a datum, or made by hetao (refresh)
+    prepared: Prepared | None = None
+
+    @cached_property
+    def geometry_text(self) -> str:
+        """The new geometry file's text, made when first asked for (a dry run of a polygon
+        never needs it)."""
+        return _geometry_text(self.feature_id, self.kind, self.imported, self.prepared)
 
 
 def _plan(folder: Path, before: Zone, manifest: dict[str, Any], item: SwapItem, dry_run: bool) -> _Plan:
@@ -456,10 +481,9 @@ def _plan(folder: Path, before: Zone, manifest: dict[str, Any], item: SwapItem, 
                           f"{round(accuracy, 1):g} m, the previous geometry's"))
     notes.extend(_marks(new_entry, old_entry, options, file, feature_id))
     new_entry["provenance"] = _provenance(file, imported, options, source, licence, accuracy)
-    return _Plan(feature_id, file, spec.kind, imported, old_entry, new_entry, geometry_rel,
-                 _geometry_text(feature_id, spec.kind, imported, prepared), number,
+    return _Plan(feature_id, file, spec.kind, imported, old_entry, new_entry, geometry_rel, number,
                  history_dir(folder, feature_id) / f"{number:04d}", notes, options.allow_overlap,
-                 options.allow_failing_checks, options.datum is not None or prepared is not None)
+                 options.allow_failing_checks, options.datum is not None or prepared is not None, prepared)
 
 
 def _check_provenance(file: Path, feature_id: str, options: SwapOptions,
@@ -594,6 +618,13 @@ def _new_failures(before: Zone, after: Zone, ids: list[str]) -> list[CheckResult
         return []
     passed = {check.name: check.ok for check in geometric_checks(before, changed)}
     return [check for check in failing if passed.get(check.name, True)]
+
+
+def _refuse(broken: list[CheckResult], plans: list[_Plan]) -> None:
+    """Raise the refusal of the ``broken`` checks that the plans' options do not allow, if any."""
+    refused = [check for check in broken if not all(_allows(plan, check) for plan in plans)]
+    if refused:
+        raise _refusal(refused, plans)
 
 
 def _allows(plan: _Plan, check: CheckResult) -> bool:

@@ -1,6 +1,7 @@
 """The shortcuts that keep swaps and diffs fast on large outlines give the slow path's answers:
 GEOS reading a plain GeoJSON file as GDAL does, the Hausdorff distance within its stated
-tolerance of exact, and the overlap check finding one wide part among many slivers."""
+tolerance of exact, the overlap check finding one wide part among many slivers, and the
+overlap of a large outline computed on it clipped to where the other side is."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import shapely
 from pyproj import Geod
 
 import hetao.importer as importer
-from hetao.checks import SLIVER_WIDTH_M, _extent
+from hetao.checks import CLIP_VERTICES, SLIVER_WIDTH_M, _clipped_intersection, _extent, _intersection_window
 from hetao._diff import HAUSDORFF_TOLERANCE, HAUSDORFF_VERTICES, diff_geometries
 from hetao.geodesy import LOCAL_CRS, to_crs
 from hetao.measurement import geodesic_area_perimeter
@@ -144,3 +145,35 @@ def test_diff__large_outline_simplified_to_long_segments__hausdorff_still_within
     exact = float(shapely.hausdorff_distance(to_crs(dense, LOCAL_CRS), to_crs(square, LOCAL_CRS)))
     assert exact > 1.0
     assert abs(diff_geometries("square", dense, square).hausdorff_m - exact) <= HAUSDORFF_TOLERANCE
+
+
+def _local_box(x0: float, y0: float, x1: float, y1: float, turn: float = 20.0) -> shapely.Polygon:
+    """A box given in metres east and north of wavy_square's south-west corner, turned by
+    ``turn`` degrees (so that no clip line runs along one of its edges)."""
+    box = shapely.box(114.06 + x0 / M_LON, 22.50 + y0 / M_LAT, 114.06 + x1 / M_LON, 22.50 + y1 / M_LAT)
+    return shapely.affinity.rotate(box, turn)
+
+
+@pytest.mark.parametrize("other, clipped", [
+    # Across the wavy east edge (slivers where the wave crosses), and its inside.
+    (_local_box(300, 100, 401, 200), True),
+    # Along the north edge, on a 2 m strip: only the wave's crests reach it.
+    (_local_box(50, 400.1, 350, 402, turn=0.01), True),
+    # Deep inside, far from any of the square's vertices: the intersection is the box itself.
+    (_local_box(150, 150, 250, 250), True),
+    # Two parts: one across the south edge, one outside altogether.
+    (shapely.union(_local_box(100, -5, 120, 5), _local_box(500, 0, 600, 50)), True),
+    # Apart from it: no intersection.
+    (_local_box(500, 0, 600, 50), False),
+])
+def test_clipped_intersection__large_outline__same_polygons_as_unclipped(other, clipped):
+    square = wavy_square(CLIP_VERTICES * 4)
+    window = _intersection_window(square, other)
+    assert (window is not None) is clipped
+    if window is not None:     # the clip is exercised: it leaves out most of the square
+        assert shapely.get_num_coordinates(shapely.clip_by_rect(square, *window)) < 0.6 * shapely.get_num_coordinates(square)
+    for a, b in ((square, other), (other, square)):
+        exact = shapely.intersection(a, b)
+        fast = _clipped_intersection(a, b)
+        assert shapely.equals_exact(shapely.normalize(fast), shapely.normalize(exact), 0.0)
+        assert _extent(fast) == _extent(exact)

@@ -11,6 +11,7 @@ GCJ-02 is refused because the sides no longer meet across the river."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 import shapely
@@ -123,6 +124,18 @@ def test_swap__library__refused_as_a_boundary_error_allowed_by_option_or_swap_op
                             options=hetao.SwapOptions(allow_failing_checks=True))
     for result in (by_keyword, by_options):
         assert [n.code for n in result.notes if n.code.endswith("-allowed")] == ["check-failure-allowed"]
+
+
+def test_swap__library__checks_beside_the_measuring_leave_no_thread_running(folder, tmp_path):
+    """The rehearsal runs the checks in a second thread; refused or done, it is gone."""
+    path = write_geojson(tmp_path / "branch.geojson", shapely.Point(114.0600, 22.4990))
+    running = set(threading.enumerate())
+    with pytest.raises(hetao.BoundaryError):
+        hetao.swap(BRANCH, path, boundaries=folder.path, source="survey", licence="CC0-1.0", accuracy=1)
+    assert set(threading.enumerate()) == running
+    result = hetao.swap(BRANCH, path, boundaries=folder.path, source="survey", licence="CC0-1.0", accuracy=1,
+                        allow_failing_checks=True)
+    assert result.written and set(threading.enumerate()) == running
 
 
 def test_swap__overlap__allowed_by_allow_failing_checks_too_with_the_overlap_note(folder, tmp_path):
