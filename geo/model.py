@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import reprlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import FrozenInstanceError, dataclass, field, fields
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, get_args
 
@@ -49,27 +49,39 @@ APPROX_FRACTION = 0.05
 
 _R = TypeVar("_R")
 
+#: Every record class, in order: each is given its ``__init__`` when this module has made
+#: them all (:func:`_give_inits`).
+_RECORDS: list[type] = []
+
 
 class _Record:
-    """What ``@dataclass(frozen=True)`` gives each record, written once for all of them:
-    frozen, equal and hashed by the fields it compares, shown by the fields it shows.
+    """What ``@dataclass(frozen=True)`` gives each record but its ``__init__``, written once
+    for all of them: frozen, equal and hashed by the fields it compares, shown by the
+    fields it shows.
 
-    ``@dataclass(frozen=True)`` compiles six methods for each class it makes (about 1 ms a
-    class, 20 ms of every ``hetao`` command); :func:`_record` has it compile ``__init__``
-    alone, and these stand for the rest. A record is still a dataclass: ``fields``,
-    ``replace`` and ``asdict`` work, and assigning to it raises ``FrozenInstanceError``.
+    ``@dataclass(frozen=True)`` compiles six methods for each class it makes, about 1 ms a
+    class: 20 ms of every ``hetao`` command (5 ms now). A record (:func:`_record`) is a dataclass made
+    without them: ``fields``, ``replace`` and ``asdict`` work, assigning to it raises
+    ``FrozenInstanceError``, and its ``__init__`` is compiled with every other record's,
+    in one go (:func:`_give_inits`). ``tests/test_records.py`` compares each record with
+    the class ``@dataclass(frozen=True)`` makes of its fields.
     """
 
     __slots__ = ()
 
+    def _frozen(self, name: str) -> bool:
+        # As @dataclass(frozen=True): every name of a record; a field's of a subclass.
+        return type(self) in _RECORDS or name in type(self).__dataclass_fields__  # type: ignore[attr-defined]
+
     def __setattr__(self, name: str, value: Any) -> None:
-        # Each field is set once, by __init__; nothing else is ever set.
-        if name in self.__dict__ or name not in type(self).__dataclass_fields__:  # type: ignore[attr-defined]
+        if self._frozen(name):
             raise FrozenInstanceError(f"cannot assign to field {name!r}")
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        if self._frozen(name):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        object.__delattr__(self, name)
 
     def _compared(self) -> tuple[Any, ...]:
         return tuple(getattr(self, f.name) for f in fields(self) if f.compare)  # type: ignore[arg-type]
@@ -93,10 +105,58 @@ if TYPE_CHECKING:
     from dataclasses import dataclass as _record
 else:
     def _record(*, frozen: bool) -> Callable[[type[_R]], type[_R]]:
-        """``@dataclass(frozen=True)`` for a subclass of :class:`_Record`: the dataclass
-        with only its ``__init__`` compiled (which sets each field once); the rest is the
-        base's (``frozen`` reads as the type checker reads it)."""
-        return dataclass(repr=False, eq=False)
+        """``@dataclass(frozen=True)`` for a subclass of :class:`_Record`: a dataclass made
+        without methods (the base has them; :func:`_give_inits` gives ``__init__``),
+        flagged as ``@dataclass(frozen=True)`` flags it (a subclass then checks as it would)."""
+        def make(cls: type[_R]) -> type[_R]:
+            made = dataclass(init=False, repr=False, eq=False)(cls)
+            flags = made.__dataclass_params__
+            flags.init = flags.repr = flags.eq = flags.frozen = True
+            _RECORDS.append(made)
+            return made
+        return make
+
+
+class _Factory:
+    """The default of a field made by its factory, shown as ``@dataclass`` shows it."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY = _Factory()
+
+
+def _fill(record: object, values: dict[str, Any], names: tuple[tuple[str, Any], ...]) -> None:
+    """Set each field of a new record once: its value, or a new one from its factory."""
+    for name, factory in names:
+        value = values[name]
+        object.__setattr__(record, name, factory() if value is _FACTORY else value)
+
+
+def _give_inits(records: list[type]) -> None:
+    """Give each record the ``__init__`` that ``@dataclass(frozen=True)`` would: a parameter
+    per field, in order, with its default (or a new value from its factory), each field
+    set once (:func:`_fill`). One ``exec`` compiles them all."""
+    namespace: dict[str, Any] = {"__name__": __name__, "_fill": _fill, "_FACTORY": _FACTORY, "_inits": []}
+    source = []
+    for n, cls in enumerate(records):
+        params = ["self"]
+        for f in fields(cls):
+            if f.default is not MISSING:
+                namespace[f"_default_{n}_{f.name}"] = f.default
+                params.append(f"{f.name}=_default_{n}_{f.name}")
+            else:
+                params.append(f.name if f.default_factory is MISSING else f"{f.name}=_FACTORY")
+        namespace[f"_names_{n}"] = tuple((f.name, None if f.default_factory is MISSING else f.default_factory)
+                                         for f in fields(cls))
+        source += [f"def __init__({', '.join(params)}):", f"    _fill(self, locals(), _names_{n})",
+                   "_inits.append(__init__)"]
+    exec("\n".join(source), namespace)
+    for cls, init in zip(records, namespace["_inits"]):
+        init.__qualname__ = f"{cls.__qualname__}.__init__"
+        init.__annotations__ = {f.name: f.type for f in fields(cls)} | {"return": None}
+        cls.__init__ = init  # type: ignore[misc]
 
 
 @_record(frozen=True)
@@ -712,3 +772,6 @@ def diff_table(diffs: list[FeatureDiff]) -> str:
             lines.append(f"  stated     {', '.join(rec['status_before']) or '-'} -> "
                          f"{', '.join(rec['status_after']) or '-'}")
     return "\n".join(lines) + "\n"
+
+
+_give_inits(_RECORDS)

@@ -60,6 +60,7 @@ def records():
 def test_record__a_frozen_dataclass__signature_and_fields_as_dataclass_makes_them(cls):
     twin = _twin(cls)
     assert dataclasses.is_dataclass(cls)
+    assert repr(cls.__dataclass_params__) == repr(twin.__dataclass_params__)
     assert str(inspect.signature(cls)) == str(inspect.signature(twin))
     assert cls.__match_args__ == twin.__match_args__
     assert cls.__hash__ is not None
@@ -95,3 +96,24 @@ def test_record__replace_and_compare_fields__as_dataclasses_do():
     assert spec == bare and hash(spec) == hash(bare) and bare.notes == {}   # notes: not compared
     with pytest.raises(TypeError, match="missing 3 required positional arguments"):
         model.StatedFigure()                                     # type: ignore[call-arg]
+
+
+def test_record__subclassed__as_a_frozen_dataclass_is():
+    @dataclasses.dataclass(frozen=True)
+    class Dated(model.CheckResult):
+        when: str = "today"
+
+    dated = Dated("n", True, "d")
+    assert repr(dated).endswith("Dated(name='n', ok=True, detail='d', when='today')")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        dated.when = "tomorrow"                                  # type: ignore[misc]
+    with pytest.raises(TypeError, match="cannot inherit non-frozen dataclass from a frozen one"):
+        dataclasses.dataclass(type("Loose", (model.CheckResult,), {}))
+
+    class Plain(model.CheckResult):
+        pass
+
+    plain = Plain("n", True, "d")
+    plain.note = "a plain subclass takes other attributes"      # type: ignore[attr-defined]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plain.ok = False                                         # type: ignore[misc]
