@@ -189,10 +189,11 @@ def _union_reconciled(parts: list[tuple[Feature, Reconciled | None]]) -> Reconci
         lands["central"].append(r.land)
         lands["low"].append(r.low_land if r.low_land is not None else r.land)
         lands["high"].append(r.high_land if r.high_land is not None else r.land)
-    area = {k: polygonal_area(shapely.union_all(v)) for k, v in lands.items()}
+    union = {k: shapely.union_all(v) for k, v in lands.items()}
+    area = {k: polygonal_area(land) for k, land in union.items()}
     reading = "; ".join(f"{b.id}: {r.reading}" for b, r in done)
     return Reconciled(done[0][1].what, reading, area["central"], area["low"], area["high"],
-                      shapely.union_all(lands["central"]), None, tuple(b.id for b, _ in done))
+                      union["central"], None, tuple(b.id for b, _ in done))
 
 
 def edge_shares(face: BaseGeometry, edges: Sequence[tuple[str, Sequence[Piece]]]) -> list[EdgeShare]:
