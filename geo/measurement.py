@@ -142,12 +142,15 @@ def compare(figure: StatedFigure, measured_m2: float | None, uncertainty_m2: flo
     return Comparison(figure, diff, 100.0 * diff / figure.value_ha, tolerance, status, rec_diff, rec_status)
 
 
-def _land(local: BaseGeometry, lines: np.ndarray, widths: list[float]) -> BaseGeometry:
-    """The polygon less every point within its width (m) of each line, both in
-    :data:`LOCAL_CRS`; the land in lon/lat."""
-    water = shapely.buffer(lines, widths, quad_segs=_QUAD_SEGS)
-    land = shapely.difference(local, shapely.union_all(water)) if len(water) else local
-    return to_crs(land, "EPSG:4326", source=LOCAL_CRS)
+def _lands(local: BaseGeometry, lines: np.ndarray, widths: list[list[float]]) -> np.ndarray:
+    """The polygon less every point within its width (m) of each line, for each row of
+    widths (one per line), both in :data:`LOCAL_CRS`: the lands in lon/lat, one per row."""
+    if len(lines):
+        water = shapely.buffer(lines, widths, quad_segs=_QUAD_SEGS)     # a row of strips per reading
+        lands = shapely.difference(local, shapely.union_all(water, axis=1))
+    else:
+        lands = np.array([local] * len(widths), dtype=object)
+    return to_crs(lands, "EPSG:4326", source=LOCAL_CRS)
 
 
 def reconcile(boundary: Feature, spec: Reconciliation) -> Reconciled:
@@ -164,13 +167,14 @@ def reconcile(boundary: Feature, spec: Reconciliation) -> Reconciled:
     readings = [{s.edge: s.width_m for s in spec.strips},       # central
                 {s.edge: s.range_m[1] for s in spec.strips},    # the widest strips: the least land
                 {s.edge: s.range_m[0] for s in spec.strips}]    # the narrowest
-    # Each named edge's pieces, in order, taken into the local projection once for the three.
+    # Each named edge's pieces, in order, taken into the local projection once: the three
+    # readings are made together, each as it would be alone.
     along = [(label, piece.geometry) for label, pieces in boundary.edges if label in readings[0]
              for piece in pieces]
     local = to_crs(boundary.geometry, LOCAL_CRS)
     lines = to_crs(np.array([line for _, line in along], dtype=object), LOCAL_CRS)
-    central, widest, narrowest = (_land(local, lines, [widths[label] for label, _ in along])
-                                  for widths in readings)
+    central, widest, narrowest = _lands(local, lines, [[widths[label] for label, _ in along]
+                                                       for widths in readings])
     return Reconciled(spec.what, spec.reading, polygonal_area(central), polygonal_area(widest),
                       polygonal_area(narrowest), central, spec, low_land=widest, high_land=narrowest)
 
