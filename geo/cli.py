@@ -31,7 +31,9 @@ _FLAGS = {"crs": "--crs", "layer": "--layer", "source": "--source", "licence": "
           "allow_overlap": "--allow-overlap", "approximate": "--approximate", "datum": "--datum",
           "endpoint": "--endpoint", "osm": "--osm", "timeout": "--timeout",
           "allow_failing_checks": "--allow-failing-checks", "feature": "--feature", "where": "--where"}
-_PARAMETERS = re.compile(r"the ((?:[a-z_]+, )*[a-z_]+(?: and [a-z_]+)?) parameters?( off)?")
+#: The library's names for its parameters ("the crs parameter", "the layer and crs parameters"),
+#: compiled when first used (by re's cache): most runs print no such message.
+_PARAMETERS = r"the ((?:[a-z_]+, )*[a-z_]+(?: and [a-z_]+)?) parameters?( off)?"
 #: "the datum parameter gcj02" reads "--datum gcj02"; the rest as above.
 
 
@@ -42,7 +44,7 @@ def _with_flags(text: str) -> str:
         if not all(n in _FLAGS for n in names):
             return match.group(0)
         return ", ".join(_FLAGS[n] for n in names)
-    return _PARAMETERS.sub(replace, text)
+    return re.sub(_PARAMETERS, replace, text)
 
 
 class InputError(click.ClickException):

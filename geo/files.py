@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -109,6 +108,8 @@ def read_text(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_B
 
 #: Byte-order marks of UTF-16 text (what Windows PowerShell's ``>`` writes).
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: The byte-order mark some editors put before UTF-8 text.
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def decode_text(data: bytes, name: str, utf16: bool = False) -> str:
@@ -128,7 +129,8 @@ def decode_text(data: bytes, name: str, utf16: bool = False) -> str:
             "is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; save it as UTF-8 "
             "(e.g. Out-File -Encoding utf8)"))])
     try:
-        return data.decode("utf-8-sig")
+        # As "utf-8-sig" decodes (the byte counted after the mark), without importing its codec.
+        return (data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BoundaryError([Problem(name, None, (
             f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"))]) from None
@@ -226,6 +228,8 @@ def _make_parents(folder: Path) -> list[Path]:
 
 def _create_temporary(path: Path) -> tuple[int, str]:
     """A new, exclusive temporary file beside ``path`` (mode 0o666 less the umask)."""
+    import secrets      # here: reading a folder needs no temporary file
+
     for _ in range(100):
         tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
         try:

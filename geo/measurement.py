@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Segments per quarter circle of every buffer here: what ``BaseGeometry.buffer`` uses
+#: (``shapely.buffer``, which buffers arrays at once, uses 8 unless told).
+_QUAD_SEGS = 16
 
 #: The local official grid of each side (from :data:`hetao.sides.SIDES`).
 GRID_CRS = {side: info.grid_crs for side, info in SIDES.items()}
@@ -137,13 +142,15 @@ def compare(figure: StatedFigure, measured_m2: float | None, uncertainty_m2: flo
     return Comparison(figure, diff, 100.0 * diff / figure.value_ha, tolerance, status, rec_diff, rec_status)
 
 
-def _land(boundary: Feature, widths: dict[str, float]) -> BaseGeometry:
-    """The polygon less every point within the given width (m) of each named edge's lines."""
-    local = to_crs(boundary.geometry, LOCAL_CRS)
-    water = [to_crs(piece.geometry, LOCAL_CRS).buffer(widths[label])
-             for label, pieces in boundary.edges if label in widths for piece in pieces]
-    land = shapely.difference(local, shapely.union_all(water)) if water else local
-    return to_crs(land, "EPSG:4326", source=LOCAL_CRS)
+def _lands(local: BaseGeometry, lines: np.ndarray, widths: list[list[float]]) -> np.ndarray:
+    """The polygon less every point within its width (m) of each line, for each row of
+    widths (one per line), both in :data:`LOCAL_CRS`: the lands in lon/lat, one per row."""
+    if len(lines):
+        water = shapely.buffer(lines, widths, quad_segs=_QUAD_SEGS)     # a row of strips per reading
+        lands = shapely.difference(local, shapely.union_all(water, axis=1))
+    else:
+        lands = np.array([local] * len(widths), dtype=object)
+    return to_crs(lands, "EPSG:4326", source=LOCAL_CRS)
 
 
 def reconcile(boundary: Feature, spec: Reconciliation) -> Reconciled:
@@ -157,9 +164,17 @@ def reconcile(boundary: Feature, spec: Reconciliation) -> Reconciled:
     >>> round(land.area_m2 / 1e4, 1), round(land.low_m2 / 1e4, 1), round(land.high_m2 / 1e4, 1)
     (86.2, 80.1, 93.9)
     """
-    central = _land(boundary, {s.edge: s.width_m for s in spec.strips})
-    widest = _land(boundary, {s.edge: s.range_m[1] for s in spec.strips})
-    narrowest = _land(boundary, {s.edge: s.range_m[0] for s in spec.strips})
+    readings = [{s.edge: s.width_m for s in spec.strips},       # central
+                {s.edge: s.range_m[1] for s in spec.strips},    # the widest strips: the least land
+                {s.edge: s.range_m[0] for s in spec.strips}]    # the narrowest
+    # Each named edge's pieces, in order, taken into the local projection once: the three
+    # readings are made together, each as it would be alone.
+    along = [(label, piece.geometry) for label, pieces in boundary.edges if label in readings[0]
+             for piece in pieces]
+    local = to_crs(boundary.geometry, LOCAL_CRS)
+    lines = to_crs(np.array([line for _, line in along], dtype=object), LOCAL_CRS)
+    central, widest, narrowest = _lands(local, lines, [[widths[label] for label, _ in along]
+                                                       for widths in readings])
     return Reconciled(spec.what, spec.reading, polygonal_area(central), polygonal_area(widest),
                       polygonal_area(narrowest), central, spec, low_land=widest, high_land=narrowest)
 
@@ -178,10 +193,11 @@ def _union_reconciled(parts: list[tuple[Feature, Reconciled | None]]) -> Reconci
         lands["central"].append(r.land)
         lands["low"].append(r.low_land if r.low_land is not None else r.land)
         lands["high"].append(r.high_land if r.high_land is not None else r.land)
-    area = {k: polygonal_area(shapely.union_all(v)) for k, v in lands.items()}
+    union = {k: shapely.union_all(v) for k, v in lands.items()}
+    area = {k: polygonal_area(land) for k, land in union.items()}
     reading = "; ".join(f"{b.id}: {r.reading}" for b, r in done)
     return Reconciled(done[0][1].what, reading, area["central"], area["low"], area["high"],
-                      shapely.union_all(lands["central"]), None, tuple(b.id for b, _ in done))
+                      union["central"], None, tuple(b.id for b, _ in done))
 
 
 def edge_shares(face: BaseGeometry, edges: Sequence[tuple[str, Sequence[Piece]]]) -> list[EdgeShare]:
@@ -197,8 +213,8 @@ def edge_shares(face: BaseGeometry, edges: Sequence[tuple[str, Sequence[Piece]]]
     remaining = shapely.boundary(face)
     lengths: list[float] = []
     flat = [(label, piece) for label, pieces in edges for piece in pieces]
-    for _, piece in flat:
-        corridor = piece.geometry.buffer(tolerance)
+    pieces = np.array([piece.geometry for _, piece in flat], dtype=object)
+    for corridor in shapely.buffer(pieces, tolerance, quad_segs=_QUAD_SEGS):
         along = shapely.intersection(remaining, corridor)
         remaining = shapely.difference(remaining, corridor)
         lengths.append(float(geod.geometry_length(along)) if not along.is_empty else 0.0)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import shapely
 from shapely.geometry import mapping
 
-from .display import line_style
 from .geodesy import COORDINATE_DECIMALS, GEOD
 from .model import UNITS_M2, AreaMeasurement, Comparison, Line, Measurement, PointMeasurement
 
@@ -239,6 +238,8 @@ def line_records(lines: tuple[Line, ...] | list[Line], geometries: list[BaseGeom
     >>> piece["id"], piece["kind"], piece["accuracy_m"] > 0
     ('hk-sz-border/hk-sz-border', 'line', True)
     """
+    from .display import line_style     # here: areas, check and the tables draw nothing
+
     pieces = [(line, p) for line in lines for p in line.pieces]
     geometries = geometries or [clean_geometry(p.geometry, grid) for _, p in pieces]
     out = []

@@ -168,13 +168,21 @@ class Contents:
     problems: list[str] = field(default_factory=list)
 
 
-def _resolve(folder: Path, relative: str, label: str, problems: list[str]) -> Path | None:
-    """The path of a geometry file, if it stays inside the folder."""
-    path = folder / relative
+def _real(path: Path) -> Path | None:
+    """The path resolved (``None`` for a symlink loop)."""
     try:
-        real = path.resolve(strict=False)
-        root = folder.resolve()
+        return path.resolve(strict=False)
     except (OSError, RuntimeError):
+        return None
+
+
+def _resolve(folder: Path, relative: str, label: str, problems: list[str],
+             root: Path | None) -> Path | None:
+    """The path of a geometry file, if it stays inside the folder (``root``: the folder
+    resolved, once for all its files)."""
+    path = folder / relative
+    real = _real(path)
+    if real is None or root is None:
         problems.append(Problem(path, label, "cannot be opened: the path is a symlink loop"))
         return None
     if root != real and root not in real.parents:
@@ -203,24 +211,25 @@ def read_folder(folder: Path, already_checked: Mapping[Path, BaseGeometry] | Non
     """
     known = already_checked or {}
     read = Contents(load_manifest(folder))
+    root = _real(folder)
     for spec in read.manifest.features:
         if spec.geometry is None:
             continue
-        path = _resolve(folder, spec.geometry, spec.id, read.problems)
+        path = _resolve(folder, spec.geometry, spec.id, read.problems, root)
         if path is None:
             continue
         try:
             if spec.kind == "line":
                 defaults = LineDefaults(spec.name_en, spec.name_zh, spec.provenance)
                 read.lines[spec.id] = Line(spec, read_line_file(path, spec.id, defaults), path)
-            elif path.resolve() in known:
+            elif known and path.resolve() in known:
                 read.geometries[spec.id] = (known[path.resolve()], path)
             else:
                 read.geometries[spec.id] = (read_geometry_file(path, spec.id, spec.kind), path)
         except BoundaryError as exc:
             read.problems.extend(exc.problems)
     for context in read.manifest.context:
-        path = _resolve(folder, context.geometry, f"context {context.id}", read.problems)
+        path = _resolve(folder, context.geometry, f"context {context.id}", read.problems, root)
         if path is None:
             continue
         try:
