@@ -42,7 +42,10 @@ def current_id(feature_id: str, ids: Iterable[str]) -> str:
     known = set(ids)
     new = RENAMED.get(feature_id)
     return new if feature_id not in known and new is not None and new in known else feature_id
+
+
 _SIDE_IDS: tuple[str, ...] = tuple(_SIDE_TABLE)
+
 
 def manifest_text(data: dict) -> str:
     """The manifest as hetao writes it (UTF-8 JSON, one-space indent, trailing newline)."""

@@ -299,8 +299,6 @@ class Manifest(_Record):
         raise KeyError(feature_id)
 
 
-
-
 def _vertices(geometry: BaseGeometry) -> str:
     """"POLYGON, 1,234 vertices": a geometry in a few words, for reprs."""
     return f"{geometry.geom_type.upper()}, {shapely.get_num_coordinates(geometry):,} vertices"
@@ -333,8 +331,6 @@ class EdgeShare(_Record):
     piece: Piece
     length_m: float
     uncertainty_m2: float
-
-
 
 
 @_record(frozen=True)
@@ -515,8 +511,6 @@ class Zone(_Record, Mapping[str, Union[Feature, Line]]):
             if b.spec.kind == "polygon" and b.spec.part_of is None and b.spec.side is not None:
                 whole.setdefault(b.spec.side, []).append(b.geometry)
         return {side: shapely.union_all(geoms) for side, geoms in whole.items()}
-
-
 
 
 #: What a function that reads a zone accepts: the :class:`Zone`, or its boundaries folder
@@ -713,6 +707,7 @@ class Diff(_Record):
     def table(self) -> str:
         """A plain-text summary, one block per feature."""
         return diff_table(list(self.features))
+
 
 def _figure(value: float, spec: str) -> str:
     """``value`` formatted with ``spec``, never as a negative zero ("-0.000" is "0.000", or
