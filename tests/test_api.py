@@ -147,6 +147,7 @@ def test_import__fresh_interpreter__no_geopandas_folium_matplotlib():
     assert after_check == []     # the light paths (load, measure, check) stay light
 
 
+@pytest.mark.slow       # a fresh interpreter's whole build with the fact sheet: ~5 s on two busy cores
 def test_build__caller_set_a_backend__backend_and_figures_unchanged(tmp_path):
     result = python(textwrap.dedent(f"""
         import json
