@@ -491,20 +491,22 @@ class SharedMap:
     click, read): :meth:`fresh` gives it back as it first showed. ``frame`` is the document
     holding the map: the page itself, or a notebook's iframe in it."""
 
-    def __init__(self, page, frame=None, opened: OpenedPage | None = None):
-        self.page, self.frame, self.opened = page, frame or page, opened
+    def __init__(self, page, frame=None, opened: OpenedPage | None = None, park_mouse: bool = False):
+        self.page, self.frame, self.opened, self.park_mouse = page, frame or page, opened, park_mouse
         wait_map_idle(self.frame)
         self.home = self.frame.evaluate(f"""() => {{ const m = {MAIN_MAP};
             return [m.getCenter(), m.getZoom(), document.querySelector('.hetao-legend details').open]; }}""")
 
     def fresh(self) -> OpenedPage | None:
-        """Popups closed, the legend as it started, focus nowhere, the mouse on the page's top
-        edge (off every feature and control), the first view back; the opened page."""
+        """Popups closed, the legend as it started, focus nowhere, the first view back (and,
+        with ``park_mouse``, the mouse on the page's top edge, off every control); the
+        opened page."""
         self.frame.evaluate(f"""([c, z, open]) => {{ const m = {MAIN_MAP}; m.closePopup();
             const d = document.querySelector('.hetao-legend details'); if (d.open !== open) d.open = open;
             if (document.activeElement) document.activeElement.blur();
             m.setView(c, z, {{animate: false}}); }}""", self.home)
-        self.page.mouse.move(self.page.viewport_size["width"] / 2, 0)
+        if self.park_mouse:
+            self.page.mouse.move(self.page.viewport_size["width"] / 2, 0)
         wait_map_idle(self.frame)
         return self.opened
 

@@ -32,7 +32,7 @@ def shipped_map(browser, shipped_build):
             phone = device == "phone"
             ctx, opened = open_html(browser, shipped_build / "hetao.html", PHONE if phone else DESKTOP,
                                     **(PHONE_OPTIONS if phone else {}))
-            shared[device] = (ctx, SharedMap(opened.page, opened=opened))
+            shared[device] = (ctx, SharedMap(opened.page, opened=opened, park_mouse=True))
         return shared[device][1].fresh()
 
     yield opener
