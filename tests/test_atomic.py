@@ -267,7 +267,8 @@ def line_swap_case(tmp_path) -> SwapCase:
 def _rehearsed_once(monkeypatch) -> None:
     """Faults at the commit step: a swap's rehearsal (the scratch copy loaded, checked,
     measured and diffed) writes nothing through hetao.files, so every run of the same swap
-    into the same folder reuses the first run's; the plan and the commit run each time."""
+    into the same folder reuses the first run's; the plan and the commit run each time.
+    (The results, notes included, are the first run's: assert on files, not on them.)"""
     swap_module = importlib.import_module("hetao._swap")
     real, done = swap_module._rehearse, {}
 

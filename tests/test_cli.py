@@ -199,7 +199,8 @@ def test_cli__verbosity__v_says_more_q_says_less_on_build(tmp_path, shipped_buil
     assert "hetao: drawing the map\n" in verbose.err and "hetao: drawing the figure" in verbose.err
     assert verbose.out.replace(str(tmp_path / "verbose"), str(shipped)) == default.out
     # -q: no chatter at all; the outputs are still written. What is drawn is not the point
-    # here: the session build's bytes stand in for the rendering.
+    # here: the session build's bytes stand in for the rendering (a real -q build silencing
+    # the drawing's font warning: tests/test_outputs.py).
     files = {name: (shipped / name).read_bytes() for name in OUTPUTS}
     monkeypatch.setattr(importlib.import_module("hetao._build"), "render_outputs", lambda *a, **k: dict(files))
     quiet = run("-q", "build", "--out", tmp_path / "quiet")
