@@ -108,8 +108,6 @@ def read_text(path: Path, label: str | None = None, max_bytes: int = MAX_INPUT_B
 
 #: Byte-order marks of UTF-16 text (what Windows PowerShell's ``>`` writes).
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-#: The byte-order mark some editors put before UTF-8 text.
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def decode_text(data: bytes, name: str, utf16: bool = False) -> str:
@@ -129,8 +127,7 @@ def decode_text(data: bytes, name: str, utf16: bool = False) -> str:
             "is UTF-16 text (as Windows PowerShell's > writes), not UTF-8; save it as UTF-8 "
             "(e.g. Out-File -Encoding utf8)"))])
     try:
-        # As "utf-8-sig" decodes (the byte counted after the mark), without importing its codec.
-        return (data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data).decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BoundaryError([Problem(name, None, (
             f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"))]) from None
